@@ -1,0 +1,95 @@
+# mpble build. `make` leaves the importable modules in $(BUILD)/python/ and the
+# executables in $(BUILD)/bin/. `make SAN=1` builds the same into build-san/ with
+# AddressSanitizer and UndefinedBehaviorSanitizer; `make fuzz` builds the libFuzzer
+# targets into build-fuzz/ with clang.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT = -O1
+else
+BUILD ?= build
+SANFLAGS =
+OPT = -O2
+endif
+
+CC ?= cc
+PYTHON ?= python3
+PY_INCLUDES := $(shell $(PYTHON) -c "import sysconfig; print('-I' + sysconfig.get_paths()['include'])")
+PY_EXT := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g -fPIC $(WARN) -Iinclude -Isrc $(SANFLAGS) $(CFLAGS)
+LIBS = -lcrypto -lpthread -lm
+
+LIB_SRC := $(wildcard src/common/*.c src/crypto/*.c src/transport/*.c src/host/*.c \
+                      src/controller/*.c) $(filter-out src/air/main.c,$(wildcard src/air/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/lib/libmpble.a
+
+EXT_SRC := $(wildcard python/bluetooth/*.c)
+EXT_OBJ := $(EXT_SRC:%.c=$(BUILD)/obj/%.o)
+EXT := $(BUILD)/python/bluetooth$(PY_EXT)
+
+PKG_SRC := $(shell find python/mpble -name '*.py' 2>/dev/null)
+PKG := $(PKG_SRC:python/%=$(BUILD)/python/%)
+
+TEST_SRC := $(wildcard tests/c/test_*.c)
+TESTS := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
+
+BINS := $(BUILD)/bin/mpble-air
+
+HDRS := $(shell find include src python/bluetooth tests/c -name '*.h')
+
+all: $(LIB) $(BINS) $(EXT) $(PKG) $(TESTS)
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/obj/python/bluetooth/%.o: python/bluetooth/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PY_INCLUDES) -fvisibility=hidden -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/mpble-air: $(BUILD)/obj/src/air/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+$(EXT): $(EXT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/python/%.py: python/%.py
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/tests/%: tests/c/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/c -o $@ $< $(LIB) $(LIBS)
+
+# libFuzzer targets: every tests/fuzz/fuzz_*.c, linked with the library built by clang.
+FUZZ_BUILD = build-fuzz
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANFLAGS="$(FUZZ_FLAGS)" $(FUZZ_BUILD)/lib/libmpble.a
+	@mkdir -p $(FUZZ_BUILD)/fuzz
+	for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  clang -std=c11 -D_GNU_SOURCE -O1 -g -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
+	    -o $(FUZZ_BUILD)/fuzz/$$n $$f $(FUZZ_BUILD)/lib/libmpble.a $(LIBS) || exit 1; \
+	done
+
+check: all
+	tests/run
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all fuzz check clean

@@ -1,0 +1,113 @@
+/* hci_defs.h - HCI constants shared by the host and the virtual controller.
+ *
+ * Values from the Bluetooth Core Specification v5.4, Vol 4 Part E (HCI functional
+ * specification) section 7 (commands and events) and Vol 1 Part F (error codes),
+ * and Vol 4 Part A (UART transport layer: H4 packet indicators).
+ */
+#ifndef MPBLE_HCI_DEFS_H
+#define MPBLE_HCI_DEFS_H
+
+/* H4 packet indicators: Vol 4 Part A section 2. */
+#define H4_CMD 0x01
+#define H4_ACL 0x02
+#define H4_SCO 0x03
+#define H4_EVT 0x04
+#define H4_ISO 0x05
+
+#define HCI_OPCODE(ogf, ocf) ((uint16_t)(((ogf) << 10) | (ocf)))
+#define HCI_OGF(op) ((op) >> 10)
+#define HCI_OCF(op) ((op) & 0x3ff)
+
+/* Packet header sizes (without the H4 indicator). */
+#define HCI_CMD_HDR 3 /* opcode(2) length(1) */
+#define HCI_EVT_HDR 2 /* code(1) length(1) */
+#define HCI_ACL_HDR 4 /* handle+flags(2) length(2) */
+#define HCI_CMD_MAX_PARAM 255
+#define HCI_EVT_MAX_PARAM 255
+
+/* Link Control (OGF 0x01). */
+#define HCI_OP_DISCONNECT HCI_OPCODE(0x01, 0x0006)
+#define HCI_OP_READ_REMOTE_VERSION HCI_OPCODE(0x01, 0x001d)
+
+/* Controller & Baseband (OGF 0x03). */
+#define HCI_OP_SET_EVENT_MASK HCI_OPCODE(0x03, 0x0001)
+#define HCI_OP_RESET HCI_OPCODE(0x03, 0x0003)
+#define HCI_OP_SET_EVENT_MASK_PAGE2 HCI_OPCODE(0x03, 0x0063)
+#define HCI_OP_WRITE_LE_HOST_SUPPORTED HCI_OPCODE(0x03, 0x006d)
+
+/* Informational (OGF 0x04). */
+#define HCI_OP_READ_LOCAL_VERSION HCI_OPCODE(0x04, 0x0001)
+#define HCI_OP_READ_LOCAL_COMMANDS HCI_OPCODE(0x04, 0x0002)
+#define HCI_OP_READ_LOCAL_FEATURES HCI_OPCODE(0x04, 0x0003)
+#define HCI_OP_READ_BUFFER_SIZE HCI_OPCODE(0x04, 0x0005)
+#define HCI_OP_READ_BD_ADDR HCI_OPCODE(0x04, 0x0009)
+
+/* LE Controller (OGF 0x08). */
+#define HCI_OP_LE_SET_EVENT_MASK HCI_OPCODE(0x08, 0x0001)
+#define HCI_OP_LE_READ_BUFFER_SIZE HCI_OPCODE(0x08, 0x0002)
+#define HCI_OP_LE_READ_LOCAL_FEATURES HCI_OPCODE(0x08, 0x0003)
+#define HCI_OP_LE_SET_RANDOM_ADDRESS HCI_OPCODE(0x08, 0x0005)
+#define HCI_OP_LE_SET_ADV_PARAMS HCI_OPCODE(0x08, 0x0006)
+#define HCI_OP_LE_READ_ADV_TX_POWER HCI_OPCODE(0x08, 0x0007)
+#define HCI_OP_LE_SET_ADV_DATA HCI_OPCODE(0x08, 0x0008)
+#define HCI_OP_LE_SET_SCAN_RSP_DATA HCI_OPCODE(0x08, 0x0009)
+#define HCI_OP_LE_SET_ADV_ENABLE HCI_OPCODE(0x08, 0x000a)
+#define HCI_OP_LE_SET_SCAN_PARAMS HCI_OPCODE(0x08, 0x000b)
+#define HCI_OP_LE_SET_SCAN_ENABLE HCI_OPCODE(0x08, 0x000c)
+#define HCI_OP_LE_CREATE_CONN HCI_OPCODE(0x08, 0x000d)
+#define HCI_OP_LE_CREATE_CONN_CANCEL HCI_OPCODE(0x08, 0x000e)
+#define HCI_OP_LE_READ_ACCEPT_LIST_SIZE HCI_OPCODE(0x08, 0x000f)
+#define HCI_OP_LE_ENCRYPT HCI_OPCODE(0x08, 0x0017)
+#define HCI_OP_LE_RAND HCI_OPCODE(0x08, 0x0018)
+#define HCI_OP_LE_READ_SUPPORTED_STATES HCI_OPCODE(0x08, 0x001c)
+
+/* Events: Vol 4 Part E section 7.7. */
+#define HCI_EV_DISCONN_COMPLETE 0x05
+#define HCI_EV_ENCRYPT_CHANGE 0x08
+#define HCI_EV_CMD_COMPLETE 0x0e
+#define HCI_EV_CMD_STATUS 0x0f
+#define HCI_EV_HARDWARE_ERROR 0x10
+#define HCI_EV_NUM_COMPLETED_PACKETS 0x13
+#define HCI_EV_LE_META 0x3e
+
+/* LE Meta subevents: Vol 4 Part E section 7.7.65. */
+#define HCI_LE_EV_CONN_COMPLETE 0x01
+#define HCI_LE_EV_ADV_REPORT 0x02
+#define HCI_LE_EV_CONN_UPDATE_COMPLETE 0x03
+
+/* Legacy advertising: Vol 4 Part E 7.8.5 (Advertising_Type) and 7.7.65.2 (Event_Type). */
+#define HCI_ADV_IND 0x00
+#define HCI_ADV_DIRECT_IND_HIGH 0x01
+#define HCI_ADV_SCAN_IND 0x02
+#define HCI_ADV_NONCONN_IND 0x03
+#define HCI_ADV_DIRECT_IND_LOW 0x04
+#define HCI_ADV_REPORT_SCAN_RSP 0x04 /* Event_Type in an advertising report */
+#define HCI_ADV_DATA_MAX 31
+
+/* Address types. */
+#define HCI_ADDR_PUBLIC 0x00
+#define HCI_ADDR_RANDOM 0x01
+
+/* Error codes: Vol 1 Part F section 1.3. */
+#define HCI_SUCCESS 0x00
+#define HCI_ERR_UNKNOWN_COMMAND 0x01
+#define HCI_ERR_UNKNOWN_CONN_ID 0x02
+#define HCI_ERR_HARDWARE_FAILURE 0x03
+#define HCI_ERR_AUTH_FAILURE 0x05
+#define HCI_ERR_PIN_OR_KEY_MISSING 0x06
+#define HCI_ERR_MEMORY_EXCEEDED 0x07
+#define HCI_ERR_CONN_TIMEOUT 0x08
+#define HCI_ERR_CONN_LIMIT 0x09
+#define HCI_ERR_CONN_EXISTS 0x0b
+#define HCI_ERR_COMMAND_DISALLOWED 0x0c
+#define HCI_ERR_UNSUPPORTED_FEATURE 0x11
+#define HCI_ERR_INVALID_PARAMS 0x12
+#define HCI_ERR_REMOTE_USER_TERM 0x13
+#define HCI_ERR_LOCAL_HOST_TERM 0x16
+#define HCI_ERR_UNSUPPORTED_REMOTE_FEATURE 0x1a
+#define HCI_ERR_UNSPECIFIED 0x1f
+#define HCI_ERR_LL_RESPONSE_TIMEOUT 0x22
+#define HCI_ERR_CONN_FAILED_TO_ESTABLISH 0x3e
+#define HCI_ERR_UNKNOWN_ADV_ID 0x42
+
+#endif
