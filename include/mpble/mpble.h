@@ -106,13 +106,15 @@ int mpble_get_mac(mpble_t *h, mpble_addr_t *out);
  * call), 2 RPA, 3 NRPA; other values are ignored (reference). -ENODEV inactive. */
 int mpble_set_addr_mode(mpble_t *h, int mode);
 
-#define MPBLE_GAP_NAME_MAX 248 /* Device Name characteristic: Vol 3 Part C 12.1 */
+/* The reference's limit (NimBLE's configured maximum); the spec allows 248. */
+#define MPBLE_GAP_NAME_MAX 31
 /* Any time, persists across activations. -EINVAL if longer than MPBLE_GAP_NAME_MAX. */
 int mpble_set_gap_name(mpble_t *h, const uint8_t *name, size_t len);
 /* Copies the name into buf (up to cap bytes); returns its full length. */
 size_t mpble_get_gap_name(mpble_t *h, uint8_t *buf, size_t cap);
 
-/* Preferred ATT MTU, 23..517 (else -EINVAL). -ENODEV inactive (reference). */
+/* Preferred ATT MTU, 23..527 (else -EINVAL; the reference's range). Default 256.
+ * -ENODEV inactive (reference). */
 int mpble_get_mtu(mpble_t *h);
 int mpble_set_mtu(mpble_t *h, int mtu);
 
@@ -129,7 +131,8 @@ void mpble_set_le_secure(mpble_t *h, bool on);
 /* ---- broadcaster ---- */
 
 /* Starts (or restarts) legacy advertising. interval_us is rounded down to 625 us
- * units (0 units: 100 ms connectable / 100 ms non-connectable default). adv/resp
+ * units (0 units: the reference's defaults, 30-60 ms connectable, 100-150 ms
+ * non-connectable). adv/resp
  * NULL keeps the previously set payload; a zero length clears it; longer than 31
  * bytes -> -EINVAL. connectable: ADV_IND, else ADV_SCAN_IND (reference).
  * Interval out of the controller's range -> -EINVAL. -ENODEV inactive. */
