@@ -1,0 +1,14 @@
+/* ble.h - the bluetooth.BLE type: the process-wide singleton over one mpble_t. */
+#ifndef BT_BLE_H
+#define BT_BLE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+extern PyTypeObject bt_ble_type;
+
+/* Deactivates the singleton, if one was made, so that no event thread calls into the
+ * interpreter while it finalizes. Called with the GIL held (from an atexit hook). */
+void bt_ble_shutdown(void);
+
+#endif

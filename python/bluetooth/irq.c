@@ -1,0 +1,137 @@
+/* irq.c - delivering a C core event to the Python IRQ handler. */
+#include "irq.h"
+
+#include <limits.h>
+
+#include "args.h"
+
+/* The memoryviews of one event tuple, released when the handler returns. */
+typedef struct {
+    PyObject *views[3];
+    int count;
+} views_t;
+
+/* A read-only memoryview over a private copy of data (the core's data is valid only
+ * during the callback); views keeps a reference so it can release the view later. */
+static PyObject *view_new(views_t *views, const uint8_t *data, size_t len)
+{
+    PyObject *copy = PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)len);
+    if (copy == NULL) {
+        return NULL;
+    }
+    PyObject *view = PyMemoryView_FromObject(copy);
+    Py_DECREF(copy);
+    if (view != NULL) {
+        Py_INCREF(view);
+        views->views[views->count++] = view;
+    }
+    return view;
+}
+
+/* Releasing fails only if the handler exported the view itself (memoryview(mv)); the
+ * view then stays usable, still over the private copy, which is safe. */
+static void views_release(views_t *views)
+{
+    for (int i = 0; i < views->count; i++) {
+        PyObject *r = PyObject_CallMethod(views->views[i], "release", NULL);
+        if (r == NULL) {
+            PyErr_Clear();
+        }
+        Py_XDECREF(r);
+        Py_DECREF(views->views[i]);
+    }
+    views->count = 0;
+}
+
+/* The data tuple of ev, or NULL: with an exception set on failure, without one for an
+ * event this module does not know. */
+static PyObject *event_data(const struct mpble_event *ev, views_t *views)
+{
+    switch (ev->code) {
+    case MPBLE_IRQ_SCAN_RESULT: {
+        const mpble_addr_t *addr = &ev->u.scan_result.addr;
+        return Py_BuildValue("(iNiiN)", addr->type, view_new(views, addr->val, sizeof(addr->val)),
+                             ev->u.scan_result.adv_type, ev->u.scan_result.rssi,
+                             view_new(views, ev->u.scan_result.data, ev->u.scan_result.len));
+    }
+    case MPBLE_IRQ_SCAN_DONE:
+        return PyTuple_New(0);
+    default:
+        return NULL;
+    }
+}
+
+/* Whether the core uses the handler's return value for this event (5.3). */
+static int event_uses_result(int code)
+{
+    return code == MPBLE_IRQ_GATTS_READ_REQUEST;
+}
+
+/* "int if possible" (5.3): None or anything non-numeric is 0, True 1, ints as given,
+ * floats truncated. */
+static int result_to_int(PyObject *result)
+{
+    long long v = 0;
+    if (PyFloat_Check(result)) {
+        double d = PyFloat_AS_DOUBLE(result);
+        v = d >= INT_MAX ? INT_MAX : d <= INT_MIN ? INT_MIN : (long long)d;
+    } else if (PyLong_Check(result) && bt_int_get(result, INT_MIN, INT_MAX, &v) < 0) {
+        PyErr_Clear();
+        v = 0;
+    }
+    return (int)v;
+}
+
+static void report_handler_exception(void)
+{
+    PySys_WriteStderr("Unhandled exception in IRQ callback handler\n");
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *exc = PyErr_GetRaisedException();
+    PyErr_DisplayException(exc);
+    Py_DECREF(exc);
+#else
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL) {
+        PyException_SetTraceback(value, tb);
+    }
+    PyErr_Display(type, value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+#endif
+}
+
+int bt_irq_deliver(PyObject **handler, const struct mpble_event *ev)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int ret = 0;
+    PyObject *fn = *handler;
+    if (fn != Py_None) {
+        Py_INCREF(fn);
+        views_t views = {.count = 0};
+        PyObject *data = event_data(ev, &views);
+        PyObject *result = NULL;
+        int called = data != NULL;
+        if (called) {
+            result = PyObject_CallFunction(fn, "iO", ev->code, data);
+            Py_DECREF(data);
+        }
+        views_release(&views);
+        if (result != NULL) {
+            ret = event_uses_result(ev->code) ? result_to_int(result) : 0;
+            Py_DECREF(result);
+        } else if (called) {
+            report_handler_exception();
+            PyObject *old = *handler;
+            *handler = Py_NewRef(Py_None);
+            Py_DECREF(old);
+        } else if (PyErr_Occurred()) {
+            PyErr_WriteUnraisable(fn);
+        }
+        Py_DECREF(fn);
+    }
+    PyGILState_Release(gil);
+    return ret;
+}
