@@ -1,0 +1,1 @@
+"""Python API tests of the bluetooth module (run with unittest discover -t .)."""
