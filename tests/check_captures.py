@@ -1,0 +1,55 @@
+"""Dissects every capture the tests wrote (btsnoop from hosts, pcap from the air)
+with tshark: a capture passes when tshark reads it and no frame is malformed or
+carries an expert note of warning severity or above.
+
+usage: python3 tests/check_captures.py DIR"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+FILTER = "_ws.malformed || _ws.expert.severity >= warning"
+
+
+def tshark(path, *args):
+    return subprocess.run(["tshark", "-n", "-r", str(path), *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def check(path):
+    """Returns None when the capture is clean, else why not."""
+    every = tshark(path)
+    if every.returncode != 0:
+        return f"tshark cannot read it: {every.stderr.strip()}"
+    frames = len(every.stdout.splitlines())
+    if frames == 0:
+        return "no frames"
+    bad = tshark(path, "-Y", FILTER)
+    lines = bad.stdout.splitlines()
+    if lines:
+        detail = tshark(path, "-Y", FILTER, "-V").stdout
+        return f"{len(lines)} of {frames} frames malformed or with warnings:\n" + \
+            "\n".join(lines[:10]) + "\n" + detail[:4000]
+    print(f"  {path.name}: {frames} frames, clean")
+    return None
+
+
+def main():
+    files = sorted(p for p in Path(sys.argv[1]).iterdir() if p.is_file())
+    passed = failed = 0
+    if not files:
+        print("no captures were written")
+        failed = 1
+    for f in files:
+        why = check(f)
+        if why is None:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL {f.name}: {why}")
+    print(f"captures: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
