@@ -110,4 +110,18 @@
 #define HCI_ERR_CONN_FAILED_TO_ESTABLISH 0x3e
 #define HCI_ERR_UNKNOWN_ADV_ID 0x42
 
+/* Added for the virtual controller. */
+#define HCI_OP_LE_CLEAR_ACCEPT_LIST HCI_OPCODE(0x08, 0x0010)
+#define HCI_OP_LE_ADD_TO_ACCEPT_LIST HCI_OPCODE(0x08, 0x0011)
+#define HCI_OP_LE_REMOVE_FROM_ACCEPT_LIST HCI_OPCODE(0x08, 0x0012)
+
+#define HCI_VERSION_5_4 0x0d /* Assigned Numbers: HCI and LMP versions */
+#define HCI_EVENT_MASK_DEFAULT 0x00001fffffffffffULL    /* Vol 4 Part E 7.3.1 */
+#define HCI_EVENT_MASK_LE_META (1ULL << 61)             /* Vol 4 Part E 7.3.1 */
+#define HCI_LE_EVENT_MASK_DEFAULT 0x000000000000001fULL /* Vol 4 Part E 7.8.1 */
+
+/* LE_Scan_Type: Vol 4 Part E 7.8.10. */
+#define HCI_SCAN_PASSIVE 0x00
+#define HCI_SCAN_ACTIVE 0x01
+
 #endif

@@ -1,0 +1,152 @@
+/* medium.c - delivery of PDUs between radios, with a path-loss RSSI. */
+#include "air/medium.h"
+
+#include <math.h>
+#include <string.h>
+
+int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed)
+{
+    memset(m, 0, sizeof(*m));
+    m->timing = timing;
+    m->seed = seed;
+    timerq_init(&m->timers, 0);
+    int rc = rng_init_seeded(&m->rng, seed, 0);
+    if (rc < 0)
+        return rc;
+    rng_bytes(&m->rng, m->addr_prefix, sizeof(m->addr_prefix));
+    return 0;
+}
+
+void medium_free(struct medium *m)
+{
+    rng_free(&m->rng);
+}
+
+void medium_public_address(const struct medium *m, uint32_t ordinal, uint8_t addr[6])
+{
+    addr[0] = (uint8_t)ordinal;
+    addr[1] = (uint8_t)(ordinal >> 8);
+    addr[2] = (uint8_t)(ordinal >> 16);
+    addr[3] = (uint8_t)(ordinal >> 24);
+    addr[4] = m->addr_prefix[1];
+    addr[5] = m->addr_prefix[0];
+}
+
+int medium_join(struct medium *m, struct radio *r, const struct radio_ops *ops)
+{
+    int rc = rng_init_seeded(&r->rng, m->seed, ++m->joined);
+    if (rc < 0)
+        return rc;
+    r->medium = m;
+    r->ops = ops;
+    r->x = rng_below(&m->rng, 700) / 1000.0;
+    r->y = rng_below(&m->rng, 700) / 1000.0;
+    r->next = m->radios;
+    m->radios = r;
+    return 0;
+}
+
+void medium_leave(struct radio *r)
+{
+    struct medium *m = r->medium;
+    for (struct radio **p = &m->radios; *p; p = &(*p)->next) {
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    }
+    /* Nothing it queued may be delivered on its behalf any more. */
+    for (unsigned i = 0; i < m->queued; i++)
+        if (m->queue[i].from == r)
+            m->queue[i].collided = true;
+    rng_free(&r->rng);
+    r->medium = NULL;
+}
+
+void medium_place(struct radio *r, double x, double y)
+{
+    r->x = x;
+    r->y = y;
+}
+
+/* Log-distance path loss with exponent 2 (free space): 40 dB at 1 m at 2.4 GHz, 20 dB
+ * more per decade; distances under 10 cm count as 10 cm. Plus -2..+2 dB of jitter.
+ * Clamped to the range an advertising report can carry (Vol 4 Part E 7.7.65.2). */
+static int8_t medium_rssi(struct medium *m, const struct radio *a, const struct radio *b)
+{
+    double d = hypot(a->x - b->x, a->y - b->y);
+    if (d < 0.1)
+        d = 0.1;
+    double rssi = AIR_TX_POWER_DBM - 40.0 - 20.0 * log10(d);
+    int v = (int)lround(rssi) + (int)rng_below(&m->rng, 5) - 2;
+    if (v < -127)
+        v = -127;
+    if (v > 20)
+        v = 20;
+    return (int8_t)v;
+}
+
+static bool tx_overlap(const struct medium_tx *a, const struct medium_tx *b)
+{
+    return a->channel == b->channel && a->start < b->start + b->duration &&
+           b->start < a->start + a->duration;
+}
+
+static void medium_deliver(struct medium *m, const struct medium_tx *tx)
+{
+    for (struct radio *r = m->radios; r; r = r->next) {
+        if (r == tx->from)
+            continue;
+        struct air_pdu pdu = {
+            .sender = tx->from,
+            .channel = tx->channel,
+            .start = tx->start,
+            .duration = tx->duration,
+            .rssi = medium_rssi(m, tx->from, r),
+            .pdu = tx->pdu,
+            .len = tx->len,
+        };
+        r->ops->receive(r, &pdu);
+    }
+}
+
+void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
+                     const uint8_t *pdu, size_t len)
+{
+    struct medium *m = from->medium;
+    if (len > AIR_PDU_MAX)
+        return;
+    struct medium_tx cand = {
+        .from = from, .channel = channel, .start = start, .duration = air_time_le1m(len),
+    };
+    if (m->queued == AIR_TX_QUEUE) {
+        /* More simultaneous senders than slots: whatever it overlaps is lost anyway. */
+        for (unsigned i = 0; i < m->queued; i++)
+            if (tx_overlap(&m->queue[i], &cand))
+                m->queue[i].collided = true;
+        return;
+    }
+    struct medium_tx *tx = &m->queue[m->queued++];
+    *tx = cand;
+    tx->len = len;
+    memcpy(tx->pdu, pdu, len);
+    if (m->delivering)
+        return;
+    m->delivering = true;
+    for (unsigned i = 0; i < m->queued; i++) {
+        for (unsigned j = i + 1; j < m->queued; j++) {
+            if (m->queue[i].from != m->queue[j].from && tx_overlap(&m->queue[i], &m->queue[j]))
+                m->queue[i].collided = m->queue[j].collided = true;
+        }
+        if (!m->queue[i].collided)
+            medium_deliver(m, &m->queue[i]);
+    }
+    m->queued = 0;
+    m->delivering = false;
+}
+
+void medium_advertise_now(struct medium *m)
+{
+    for (struct radio *r = m->radios; r; r = r->next)
+        r->ops->advertise_now(r);
+}

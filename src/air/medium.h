@@ -1,0 +1,120 @@
+/* medium.h - the virtual air: radios at positions, one timer queue, PDUs between them.
+ *
+ * A radio transmits a link-layer PDU (Core v5.4 Vol 6 Part B 2.1: header + payload;
+ * preamble, access address and CRC are implied) on an RF channel at a given start
+ * time; the medium hands it, with the RSSI at that receiver, to every other radio,
+ * which decides itself whether it was listening then. A radio never hears itself.
+ *
+ * Transmissions made while a PDU is being delivered (a SCAN_REQ answering an
+ * ADV_IND, the SCAN_RSP answering that) are queued and delivered in turn once the
+ * current delivery ends; queued PDUs that overlap in time on the same channel
+ * collide and reach nobody. Independent advertising events are not checked against
+ * each other for collisions.
+ *
+ * Timing (the whole air has one):
+ *   MEDIUM_TIMING_REAL: link layers keep their real intervals, delays and windows.
+ *   MEDIUM_TIMING_FAST: link layers skip the waits (see mpble-air --help). */
+#ifndef MPBLE_MEDIUM_H
+#define MPBLE_MEDIUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "air/timerq.h"
+#include "crypto/rng.h"
+
+#define AIR_T_IFS_US 150   /* inter frame space: Vol 6 Part B 4.1.1 */
+#define AIR_PDU_MAX 258    /* header + largest payload (251 + MIC 4) + 1 spare */
+#define AIR_TX_QUEUE 16    /* transmissions awaiting delivery within one exchange */
+#define AIR_TX_POWER_DBM 0 /* every radio transmits at 0 dBm */
+
+enum medium_timing { MEDIUM_TIMING_REAL, MEDIUM_TIMING_FAST };
+
+struct radio;
+
+/* One PDU as one receiver hears it. */
+struct air_pdu {
+    const struct radio *sender;
+    uint8_t channel;    /* RF channel index 0..39; 37, 38, 39 carry advertising */
+    uint64_t start;     /* medium time (us) the packet begins */
+    uint32_t duration;  /* us on the air at LE 1M */
+    int8_t rssi;        /* dBm at this receiver */
+    const uint8_t *pdu; /* header (2 octets) + payload */
+    size_t len;
+};
+
+struct radio_ops {
+    /* A PDU someone else sent; the radio checks whether it was listening. */
+    void (*receive)(struct radio *r, const struct air_pdu *pdu);
+    /* Fast timing: a scanner just started, advertise now if advertising. */
+    void (*advertise_now)(struct radio *r);
+};
+
+struct radio {
+    struct medium *medium;
+    struct radio *next;
+    const struct radio_ops *ops;
+    double x, y;     /* metres */
+    struct rng rng;  /* this radio's own random stream */
+};
+
+struct medium_tx {
+    struct radio *from;
+    uint8_t channel;
+    bool collided;
+    uint64_t start;
+    uint32_t duration;
+    size_t len;
+    uint8_t pdu[AIR_PDU_MAX];
+};
+
+struct medium {
+    enum medium_timing timing;
+    uint64_t seed;
+    struct timerq timers;
+    struct rng rng;          /* positions and RSSI jitter */
+    uint8_t addr_prefix[2];  /* upper octets of every public address on this air */
+    struct radio *radios;
+    uint64_t joined;         /* radios that ever joined: their random stream numbers */
+    bool delivering;
+    unsigned queued;
+    struct medium_tx queue[AIR_TX_QUEUE];
+};
+
+/* Every random choice on the air derives from seed. Returns 0 or -EIO. */
+int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed);
+/* Every radio must have left first. */
+void medium_free(struct medium *m);
+
+static inline uint64_t medium_now(const struct medium *m)
+{
+    return m->timers.now;
+}
+
+/* The public address (LSB first, as on HCI) of the ordinal-th device (ordinal >= 1):
+ * printed MSB first it is PP:PP:NN:NN:NN:NN, PPPP drawn from the seed, NNNNNNNN the
+ * ordinal; so addresses are unique within one air and repeat with the seed. */
+void medium_public_address(const struct medium *m, uint32_t ordinal, uint8_t addr[6]);
+
+/* Adds r at a random spot in a 0.7 m square (so all within a metre) with its own
+ * random stream. Returns 0 or -EIO. */
+int medium_join(struct medium *m, struct radio *r, const struct radio_ops *ops);
+void medium_leave(struct radio *r);
+void medium_place(struct radio *r, double x, double y);
+
+/* Sends pdu (header + payload, len <= AIR_PDU_MAX) on channel at medium time start. */
+void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
+                     const uint8_t *pdu, size_t len);
+
+/* Fast timing: asks every radio's advertiser to run an advertising event now. */
+void medium_advertise_now(struct medium *m);
+
+/* Time on the air at LE 1M, 8 us per octet: preamble 1, access address 4, the PDU,
+ * CRC 3 (Vol 6 Part B 2.1). */
+static inline uint32_t air_time_le1m(size_t pdu_len)
+{
+    return (uint32_t)(1 + 4 + pdu_len + 3) * 8;
+}
+
+#endif

@@ -1,0 +1,418 @@
+/* controller.c - the HCI side of the virtual controller: packets from the host,
+ * command dispatch and the commands that touch no link-layer state, events out.
+ * Core v5.4 Vol 4 Part E. */
+#include "controller/controller.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/hci_defs.h"
+#include "controller/controller_int.h"
+#include "controller/ll_pdu.h"
+#include "crypto/aes.h"
+
+/* ---- events ---- */
+
+void ctrl_send_event(struct controller *c, uint8_t code, const uint8_t *params, uint8_t len)
+{
+    uint8_t pkt[1 + HCI_EVT_HDR + HCI_EVT_MAX_PARAM];
+    pkt[0] = H4_EVT;
+    pkt[1] = code;
+    pkt[2] = len;
+    memcpy(pkt + 3, params, len);
+    c->output(c->output_ctx, pkt, 3 + (size_t)len);
+}
+
+void ctrl_send_le_event(struct controller *c, const uint8_t *params, uint8_t len)
+{
+    uint8_t subevent = params[0];
+    if (!(c->event_mask & HCI_EVENT_MASK_LE_META) ||
+        !(c->le_event_mask & (1ULL << (subevent - 1))))
+        return;
+    ctrl_send_event(c, HCI_EV_LE_META, params, len);
+}
+
+/* Command Complete (Vol 4 Part E 7.7.14): Num_HCI_Command_Packets 1, the opcode, the
+ * status, then the command's return parameters. */
+static void send_command_complete(struct controller *c, uint16_t opcode, uint8_t status,
+                                  const uint8_t *ret, uint8_t ret_len)
+{
+    uint8_t p[HCI_EVT_MAX_PARAM];
+    p[0] = 1;
+    put_le16(p + 1, opcode);
+    p[3] = status;
+    memcpy(p + 4, ret, ret_len);
+    ctrl_send_event(c, HCI_EV_CMD_COMPLETE, p, (uint8_t)(4 + ret_len));
+}
+
+bool ctrl_own_address(const struct controller *c, uint8_t own_type, uint8_t *addr_type,
+                      uint8_t addr[6])
+{
+    if (own_type == 0x00 || own_type == 0x02) {
+        *addr_type = HCI_ADDR_PUBLIC;
+        memcpy(addr, c->public_addr, 6);
+        return true;
+    }
+    *addr_type = HCI_ADDR_RANDOM;
+    memcpy(addr, c->random_addr, 6);
+    return c->random_addr_set;
+}
+
+/* ---- commands without link-layer state ---- */
+
+static void controller_reset_state(struct controller *c)
+{
+    ll_adv_reset(c);
+    ll_scan_reset(c);
+    c->event_mask = HCI_EVENT_MASK_DEFAULT;
+    c->event_mask_page2 = 0;
+    c->le_event_mask = HCI_LE_EVENT_MASK_DEFAULT;
+    c->le_host_supported = false;
+    c->random_addr_set = false;
+    memset(c->random_addr, 0, 6);
+    accept_list_clear(&c->accept_list);
+}
+
+/* 7.3.2 */
+static uint8_t cmd_reset(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    controller_reset_state(c);
+    return HCI_SUCCESS;
+}
+
+/* 7.3.1 */
+static uint8_t cmd_set_event_mask(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    c->event_mask = (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+    return HCI_SUCCESS;
+}
+
+/* 7.3.69 */
+static uint8_t cmd_set_event_mask_page2(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    c->event_mask_page2 = (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+    return HCI_SUCCESS;
+}
+
+/* 7.3.79: LE_Supported_Host 0x00 or 0x01; the second parameter is unused. */
+static uint8_t cmd_write_le_host_supported(struct controller *c, const uint8_t *p,
+                                           uint8_t *ret)
+{
+    if (p[0] > 1)
+        return HCI_ERR_INVALID_PARAMS;
+    c->le_host_supported = p[0] == 1;
+    return HCI_SUCCESS;
+}
+
+/* 7.4.1: HCI and LMP version 5.4; company 0xFFFF is the one reserved for tests. */
+static uint8_t cmd_read_local_version(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    ret[0] = HCI_VERSION_5_4;
+    put_le16(ret + 1, 0x0000);
+    ret[3] = HCI_VERSION_5_4;
+    put_le16(ret + 4, 0xffff);
+    put_le16(ret + 6, 0x0000);
+    return HCI_SUCCESS;
+}
+
+static uint8_t cmd_read_local_commands(struct controller *c, const uint8_t *p, uint8_t *ret);
+
+/* 7.4.3, LMP feature bits in Vol 2 Part C 3.3: 37 BR/EDR Not Supported,
+ * 38 LE Supported (Controller). */
+static uint8_t cmd_read_local_features(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    ret[4] = 0x20 | 0x40;
+    return HCI_SUCCESS;
+}
+
+/* 7.4.5: an LE-only controller has no BR/EDR buffers: all zero; the host then takes
+ * the LE ones from LE Read Buffer Size (7.8.2). */
+static uint8_t cmd_read_buffer_size(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    return HCI_SUCCESS;
+}
+
+/* 7.4.6: on an LE controller, the public device address. */
+static uint8_t cmd_read_bd_addr(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    memcpy(ret, c->public_addr, 6);
+    return HCI_SUCCESS;
+}
+
+/* 7.8.1 */
+static uint8_t cmd_le_set_event_mask(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    c->le_event_mask = (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+    return HCI_SUCCESS;
+}
+
+/* 7.8.2 [v1] */
+static uint8_t cmd_le_read_buffer_size(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    put_le16(ret, CONTROLLER_ACL_MTU);
+    ret[2] = CONTROLLER_ACL_BUFFERS;
+    return HCI_SUCCESS;
+}
+
+/* 7.8.3: no optional LE feature yet (Vol 6 Part B 4.6). */
+static uint8_t cmd_le_read_local_features(struct controller *c, const uint8_t *p,
+                                          uint8_t *ret)
+{
+    return HCI_SUCCESS;
+}
+
+/* 7.8.4 */
+static uint8_t cmd_le_set_random_address(struct controller *c, const uint8_t *p,
+                                         uint8_t *ret)
+{
+    if (c->adv.enabled || c->scan.enabled)
+        return HCI_ERR_COMMAND_DISALLOWED;
+    memcpy(c->random_addr, p, 6);
+    c->random_addr_set = true;
+    return HCI_SUCCESS;
+}
+
+/* 7.8.6 */
+static uint8_t cmd_le_read_adv_tx_power(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    ret[0] = (uint8_t)(int8_t)AIR_TX_POWER_DBM;
+    return HCI_SUCCESS;
+}
+
+/* 7.8.14 */
+static uint8_t cmd_le_read_accept_list_size(struct controller *c, const uint8_t *p,
+                                            uint8_t *ret)
+{
+    ret[0] = ACCEPT_LIST_SIZE;
+    return HCI_SUCCESS;
+}
+
+/* 7.8.15-17: the list may not change while a state filters with it. */
+static bool accept_list_busy(const struct controller *c)
+{
+    return ll_adv_uses_accept_list(c) || ll_scan_uses_accept_list(c);
+}
+
+static uint8_t cmd_le_clear_accept_list(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    if (accept_list_busy(c))
+        return HCI_ERR_COMMAND_DISALLOWED;
+    accept_list_clear(&c->accept_list);
+    return HCI_SUCCESS;
+}
+
+static uint8_t cmd_le_add_to_accept_list(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    if (accept_list_busy(c))
+        return HCI_ERR_COMMAND_DISALLOWED;
+    if (p[0] > HCI_ADDR_RANDOM && p[0] != ACCEPT_LIST_ANONYMOUS)
+        return HCI_ERR_INVALID_PARAMS;
+    return accept_list_add(&c->accept_list, p[0], p + 1) ? HCI_SUCCESS
+                                                         : HCI_ERR_MEMORY_EXCEEDED;
+}
+
+static uint8_t cmd_le_remove_from_accept_list(struct controller *c, const uint8_t *p,
+                                              uint8_t *ret)
+{
+    if (accept_list_busy(c))
+        return HCI_ERR_COMMAND_DISALLOWED;
+    if (p[0] > HCI_ADDR_RANDOM && p[0] != ACCEPT_LIST_ANONYMOUS)
+        return HCI_ERR_INVALID_PARAMS;
+    accept_list_remove(&c->accept_list, p[0], p + 1);
+    return HCI_SUCCESS;
+}
+
+/* 7.8.22: key and plaintext arrive least significant octet first; AES (FIPS-197)
+ * takes them most significant first. */
+static uint8_t cmd_le_encrypt(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    uint8_t key[16], block[16];
+    for (int i = 0; i < 16; i++) {
+        key[i] = p[15 - i];
+        block[i] = p[31 - i];
+    }
+    if (aes128_encrypt(key, block, block) < 0)
+        return HCI_ERR_UNSPECIFIED;
+    for (int i = 0; i < 16; i++)
+        ret[i] = block[15 - i];
+    return HCI_SUCCESS;
+}
+
+/* 7.8.23 */
+static uint8_t cmd_le_rand(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    rng_bytes(&c->radio.rng, ret, 8);
+    return HCI_SUCCESS;
+}
+
+/* 7.8.27, state bits: 0 non-connectable, 1 scannable, 2 connectable advertising,
+ * 4 passive, 5 active scanning, and each of those advertising states combined with
+ * passive (8, 9, 10) and active (12, 13, 14) scanning. */
+static uint8_t cmd_le_read_supported_states(struct controller *c, const uint8_t *p,
+                                            uint8_t *ret)
+{
+    put_le16(ret, 0x0001 | 0x0002 | 0x0004 | 0x0010 | 0x0020 | 0x0100 | 0x0200 | 0x0400 |
+                      0x1000 | 0x2000 | 0x4000);
+    return HCI_SUCCESS;
+}
+
+/* ---- dispatch ---- */
+
+typedef uint8_t (*command_fn)(struct controller *c, const uint8_t *p, uint8_t *ret);
+
+/* Bit of a command in Supported_Commands: Vol 4 Part E 6.27. */
+#define SC(octet, bit) ((uint16_t)((octet) * 8 + (bit)))
+#define SC_NONE 0xffff /* Read Local Supported Commands has no bit */
+
+static const struct command {
+    uint16_t opcode;
+    uint8_t param_len, ret_len; /* exactly; ret_len excludes the status */
+    uint16_t supported_bit;
+    command_fn fn;
+} commands[] = {
+    {HCI_OP_SET_EVENT_MASK, 8, 0, SC(5, 6), cmd_set_event_mask},
+    {HCI_OP_RESET, 0, 0, SC(5, 7), cmd_reset},
+    {HCI_OP_SET_EVENT_MASK_PAGE2, 8, 0, SC(22, 2), cmd_set_event_mask_page2},
+    {HCI_OP_WRITE_LE_HOST_SUPPORTED, 2, 0, SC(24, 6), cmd_write_le_host_supported},
+    {HCI_OP_READ_LOCAL_VERSION, 0, 8, SC(14, 3), cmd_read_local_version},
+    {HCI_OP_READ_LOCAL_COMMANDS, 0, 64, SC_NONE, cmd_read_local_commands},
+    {HCI_OP_READ_LOCAL_FEATURES, 0, 8, SC(14, 5), cmd_read_local_features},
+    {HCI_OP_READ_BUFFER_SIZE, 0, 7, SC(14, 7), cmd_read_buffer_size},
+    {HCI_OP_READ_BD_ADDR, 0, 6, SC(15, 1), cmd_read_bd_addr},
+    {HCI_OP_LE_SET_EVENT_MASK, 8, 0, SC(25, 0), cmd_le_set_event_mask},
+    {HCI_OP_LE_READ_BUFFER_SIZE, 0, 3, SC(25, 1), cmd_le_read_buffer_size},
+    {HCI_OP_LE_READ_LOCAL_FEATURES, 0, 8, SC(25, 2), cmd_le_read_local_features},
+    {HCI_OP_LE_SET_RANDOM_ADDRESS, 6, 0, SC(25, 4), cmd_le_set_random_address},
+    {HCI_OP_LE_SET_ADV_PARAMS, 15, 0, SC(25, 5), ll_adv_set_params},
+    {HCI_OP_LE_READ_ADV_TX_POWER, 0, 1, SC(25, 6), cmd_le_read_adv_tx_power},
+    {HCI_OP_LE_SET_ADV_DATA, 32, 0, SC(25, 7), ll_adv_set_data},
+    {HCI_OP_LE_SET_SCAN_RSP_DATA, 32, 0, SC(26, 0), ll_adv_set_scan_rsp_data},
+    {HCI_OP_LE_SET_ADV_ENABLE, 1, 0, SC(26, 1), ll_adv_set_enable},
+    {HCI_OP_LE_SET_SCAN_PARAMS, 7, 0, SC(26, 2), ll_scan_set_params},
+    {HCI_OP_LE_SET_SCAN_ENABLE, 2, 0, SC(26, 3), ll_scan_set_enable},
+    {HCI_OP_LE_READ_ACCEPT_LIST_SIZE, 0, 1, SC(26, 6), cmd_le_read_accept_list_size},
+    {HCI_OP_LE_CLEAR_ACCEPT_LIST, 0, 0, SC(26, 7), cmd_le_clear_accept_list},
+    {HCI_OP_LE_ADD_TO_ACCEPT_LIST, 7, 0, SC(27, 0), cmd_le_add_to_accept_list},
+    {HCI_OP_LE_REMOVE_FROM_ACCEPT_LIST, 7, 0, SC(27, 1), cmd_le_remove_from_accept_list},
+    {HCI_OP_LE_ENCRYPT, 32, 16, SC(27, 6), cmd_le_encrypt},
+    {HCI_OP_LE_RAND, 0, 8, SC(27, 7), cmd_le_rand},
+    {HCI_OP_LE_READ_SUPPORTED_STATES, 0, 8, SC(28, 3), cmd_le_read_supported_states},
+};
+
+/* 7.4.2: exactly the commands in the table above. */
+static uint8_t cmd_read_local_commands(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        uint16_t b = commands[i].supported_bit;
+        if (b != SC_NONE)
+            ret[b / 8] |= (uint8_t)(1u << (b % 8));
+    }
+    return HCI_SUCCESS;
+}
+
+/* Every command gets a Command Complete: unknown ones with Unknown HCI Command
+ * (Vol 4 Part E 4.5), a parameter length other than the command's with Invalid HCI
+ * Command Parameters and zeroed return parameters. */
+static void controller_command(struct controller *c, uint16_t opcode, const uint8_t *p,
+                               uint8_t plen)
+{
+    const struct command *cmd = NULL;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (commands[i].opcode == opcode) {
+            cmd = &commands[i];
+            break;
+        }
+    }
+    if (!cmd) {
+        send_command_complete(c, opcode, HCI_ERR_UNKNOWN_COMMAND, NULL, 0);
+        return;
+    }
+    uint8_t ret[64] = {0};
+    uint8_t status = plen == cmd->param_len ? cmd->fn(c, p, ret) : HCI_ERR_INVALID_PARAMS;
+    if (status != HCI_SUCCESS)
+        memset(ret, 0, sizeof(ret));
+    send_command_complete(c, opcode, status, ret, cmd->ret_len);
+}
+
+int controller_receive(struct controller *c, const uint8_t *h4, size_t len)
+{
+    if (len < 1)
+        return -EPROTO;
+    switch (h4[0]) {
+    case H4_CMD:
+        if (len < 1 + HCI_CMD_HDR || len != 1 + HCI_CMD_HDR + (size_t)h4[3])
+            return -EPROTO;
+        controller_command(c, get_le16(h4 + 1), h4 + 4, h4[3]);
+        return 0;
+    case H4_ACL:
+        /* No connection exists yet, so no handle is valid: the data are dropped. */
+        if (len < 1 + HCI_ACL_HDR || len != 1 + HCI_ACL_HDR + (size_t)get_le16(h4 + 3) ||
+            get_le16(h4 + 3) > CONTROLLER_ACL_MTU)
+            return -EPROTO;
+        return 0;
+    case H4_ISO:
+        /* No isochronous channels: dropped. Length: Vol 4 Part E 5.4.5. */
+        if (len < 5 || len != 5 + (size_t)(get_le16(h4 + 3) & 0x3fff))
+            return -EPROTO;
+        return 0;
+    default:
+        return -EPROTO;
+    }
+}
+
+/* ---- the radio side ---- */
+
+static void controller_on_air(struct radio *r, const struct air_pdu *pdu)
+{
+    struct controller *c = (struct controller *)r;
+    if (pdu->len < 2 || (size_t)pdu->pdu[1] + 2 != pdu->len)
+        return; /* not a PDU a link layer could decode */
+    if ((pdu->pdu[0] & LL_HDR_TYPE_MASK) == LL_SCAN_REQ)
+        ll_adv_receive(c, pdu);
+    else
+        ll_scan_receive(c, pdu);
+}
+
+static void controller_advertise_now(struct radio *r)
+{
+    ll_adv_now((struct controller *)r);
+}
+
+static const struct radio_ops controller_radio_ops = {
+    .receive = controller_on_air,
+    .advertise_now = controller_advertise_now,
+};
+
+struct controller *controller_create(struct medium *m, const uint8_t addr[6],
+                                     controller_output_fn out, void *ctx)
+{
+    struct controller *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    if (medium_join(m, &c->radio, &controller_radio_ops) < 0) {
+        free(c);
+        return NULL;
+    }
+    c->output = out;
+    c->output_ctx = ctx;
+    memcpy(c->public_addr, addr, 6);
+    controller_reset_state(c);
+    return c;
+}
+
+void controller_destroy(struct controller *c)
+{
+    if (!c)
+        return;
+    ll_adv_reset(c);
+    ll_scan_reset(c);
+    medium_leave(&c->radio);
+    free(c);
+}
+
+struct radio *controller_radio(struct controller *c)
+{
+    return &c->radio;
+}

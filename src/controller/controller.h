@@ -1,0 +1,40 @@
+/* controller.h - a virtual LE controller: HCI (H4 packets) on one side, a radio on
+ * the air's medium on the other.
+ *
+ * Implemented: the LE controller commands for advertising and scanning with legacy
+ * PDUs (Core v5.4 Vol 4 Part E 7.3, 7.4, 7.8), the advertising and scanning states
+ * of the link layer (Vol 6 Part B 4.4). Not yet: initiating and connections
+ * (LE Create Connection and the like answer Unknown HCI Command), directed
+ * advertising (enabling it answers Invalid HCI Command Parameters). */
+#ifndef MPBLE_CONTROLLER_H
+#define MPBLE_CONTROLLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "air/medium.h"
+
+struct controller;
+
+/* Receives one whole H4 packet (indicator first) for the host. */
+typedef void (*controller_output_fn)(void *ctx, const uint8_t *h4, size_t len);
+
+/* A controller with public address addr (LSB first, as on HCI) on medium m, its
+ * events going to out(ctx, ...). Returns NULL when out of memory or randomness. */
+struct controller *controller_create(struct medium *m, const uint8_t addr[6],
+                                     controller_output_fn out, void *ctx);
+/* Leaves the medium and frees it. */
+void controller_destroy(struct controller *c);
+
+/* One whole H4 packet from the host: a command, ACL or ISO data (data are dropped
+ * until connections exist). Returns 0, or -EPROTO when the packet is not a whole,
+ * well-formed host-to-controller packet (the caller should drop the host). */
+int controller_receive(struct controller *c, const uint8_t *h4, size_t len);
+
+struct radio *controller_radio(struct controller *c);
+
+/* Largest ACL payload the controller accepts (LE Read Buffer Size). */
+#define CONTROLLER_ACL_MTU 251
+#define CONTROLLER_ACL_BUFFERS 8
+
+#endif
