@@ -246,7 +246,7 @@ int gap_scan_stop(struct host *h)
     uint8_t e[2] = {0x00, 0x00};
     int rc = h->dead ? 0 : simple_cmd(h, HCI_OP_LE_SET_SCAN_ENABLE, e, sizeof e);
     scan_finished(h);
-    return rc == -EIO && h->dead ? 0 : rc;
+    return h->dead ? 0 : rc;
 }
 
 void gap_on_adv_reports(struct host *h, const struct hci_evt *ev)

@@ -36,8 +36,17 @@ void hci_fail(struct host *h, int err, const char *why)
     if (h->dead)
         return;
     h->dead = true;
-    ble_set_error(h->dev, "controller connection lost: %s (%s)", why, strerror(-err));
+    snprintf(h->dead_reason, sizeof h->dead_reason, "controller connection lost: %s (%s)", why,
+             strerror(-err));
+    ble_log(h->dev, "%s", h->dead_reason);
     gap_on_transport_lost(h);
+}
+
+/* Every command on a dead transport fails the same way, and says why. */
+static int dead_error(struct host *h)
+{
+    ble_set_error(h->dev, "%s", h->dead_reason);
+    return -EIO;
 }
 
 /* ---- the receive queue: [len:2][packet] records in a ring ---- */
@@ -250,7 +259,7 @@ int hci_cmd(struct host *h, uint16_t opcode, const void *params, uint8_t plen, u
             size_t rsp_cap, size_t *rsp_len)
 {
     if (h->dead)
-        return -EIO;
+        return dead_error(h);
     uint64_t deadline = h->now() + HCI_CMD_TIMEOUT_US;
     int rc = wait_answer(h, true, deadline);
     if (rc < 0)
@@ -272,6 +281,8 @@ int hci_cmd(struct host *h, uint16_t opcode, const void *params, uint8_t plen, u
     if (rc == 0)
         rc = wait_answer(h, false, deadline);
     h->cmd.waiting = false;
+    if (h->dead)
+        return dead_error(h);
     if (rc == -ETIMEDOUT) {
         ble_set_error(h->dev, "the controller did not answer HCI command 0x%04x", opcode);
         /* Assume the command was lost, so that later commands are not stuck. */

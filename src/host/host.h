@@ -107,6 +107,7 @@ struct host {
     /* transport */
     int fd;
     bool dead;
+    char dead_reason[160];
     struct h4_deframer rx;
     struct hci_queue queue;
     uint8_t *rx_dispatch; /* H4_MAX_PACKET bytes: the packet being dispatched */
