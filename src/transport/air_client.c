@@ -17,7 +17,8 @@
 
 #include "air/air_path.h"
 
-/* An air started on demand exits this long after its last client leaves. */
+/* An air started on demand exits this long after its last client leaves, unless
+ * MPBLE_AIR_IDLE_EXIT gives another number of seconds. */
 #define AIR_IDLE_EXIT_S "60"
 /* How long a starting air may take to accept connections. */
 #define AIR_START_TIMEOUT_MS 5000
@@ -67,8 +68,9 @@ static int find_air_binary(char *out, size_t cap)
  * have other threads, so the child only makes async-signal-safe calls. */
 static int spawn_air(const char *bin, const char *sock, const char *log_path)
 {
-    char *argv[] = {(char *)"mpble-air", (char *)"--socket", (char *)sock,
-                    (char *)"--exit-when-idle", (char *)AIR_IDLE_EXIT_S, NULL};
+    const char *idle = getenv("MPBLE_AIR_IDLE_EXIT");
+    char *argv[] = {(char *)"mpble-air", (char *)"--socket", (char *)sock, (char *)"--exit-when-idle",
+                    (char *)(idle && *idle ? idle : AIR_IDLE_EXIT_S), NULL};
     pid_t pid = fork();
     if (pid < 0)
         return -errno;
