@@ -5,6 +5,7 @@
  * Semantics: micropython-semantics.md section 2. */
 #include "uuid.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "args.h"
