@@ -1,0 +1,204 @@
+/* main.c - mpble-air: the virtual radio server. Options, signals, then the server. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "air/air_path.h"
+#include "air/log.h"
+#include "air/server.h"
+
+#define EXIT_USAGE 2
+#define EXIT_ALREADY_RUNNING 3
+
+static const char usage[] =
+    "usage: mpble-air [options]\n"
+    "\n"
+    "The virtual radio: every client connecting to its socket gets a fresh virtual\n"
+    "Bluetooth LE controller and talks HCI to it in H4 framing; the controllers\n"
+    "advertise to and scan each other on one simulated air. Runs in the foreground\n"
+    "until SIGINT or SIGTERM (it never daemonizes).\n"
+    "\n"
+    "  --socket PATH         Unix socket to listen on. Default:\n"
+    "                        $XDG_RUNTIME_DIR/mpble/air.sock if XDG_RUNTIME_DIR is a\n"
+    "                        usable directory of yours, else /tmp/mpble-$UID/air.sock;\n"
+    "                        that directory is created with mode 0700 and refused if\n"
+    "                        another user owns it or it grants others any access.\n"
+    "                        If another air accepts on PATH, exit with status 3; a\n"
+    "                        stale socket is replaced.\n"
+    "  --tcp PORT            also listen for the same protocol on 127.0.0.1:PORT.\n"
+    "  --timing real|fast    real (default): advertising events every advertising\n"
+    "                        interval plus a random 0-10 ms advDelay, the PDUs on\n"
+    "                        channels 37, 38, 39 a PDU's air time at LE 1M apart (plus\n"
+    "                        room for a scan request and response); a scanner listens\n"
+    "                        on one channel per scan interval (37, 38, 39 in turn) and\n"
+    "                        only during the scan window.\n"
+    "                        fast: for tests of logic. Enabling advertising runs an\n"
+    "                        advertising event at once, then one every 1 ms whatever\n"
+    "                        the interval, with no advDelay; scanners hear every\n"
+    "                        channel all the time (scan interval and window ignored),\n"
+    "                        so each event reaches them once per channel in the map;\n"
+    "                        enabling a scan makes every advertiser advertise at once.\n"
+    "  --seed N              make every random choice repeatable: advDelay, RSSI\n"
+    "                        jitter, positions, LE Rand, the addresses. Default: a\n"
+    "                        random seed, shown in the log so a run can be repeated.\n"
+    "  --exit-when-idle S    exit S seconds after the last client leaves, or if none\n"
+    "                        connects within S seconds of the start.\n"
+    "  --log-level LEVEL     error, warn, info (default) or debug.\n"
+    "  --log-file PATH       append the log to PATH instead of stderr.\n"
+    "  --foreground          accepted for clarity: the only mode.\n"
+    "  --help                this text.\n"
+    "\n"
+    "Controllers: the Nth client to connect (N from 1) gets the public address\n"
+    "PP:PP:NN:NN:NN:NN, PPPP drawn from the seed and NNNNNNNN = N in hex. All devices\n"
+    "sit within a metre of each other; RSSI is a free-space path loss (-40 dBm at 1 m)\n"
+    "plus -2..+2 dB of jitter.\n"
+    "\n"
+    "Exit status: 0 stopped or idle, 1 error, 2 bad usage, 3 another air is running.\n";
+
+static struct air_server *volatile running;
+
+static void on_signal(int sig)
+{
+    if (running)
+        air_server_stop(running);
+}
+
+static int parse_number(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mpble-air: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see mpble-air --help)\n");
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"tcp", required_argument, NULL, 't'},
+        {"timing", required_argument, NULL, 'T'},
+        {"seed", required_argument, NULL, 'S'},
+        {"exit-when-idle", required_argument, NULL, 'i'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"log-file", required_argument, NULL, 'f'},
+        {"foreground", no_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct air_server_config cfg = {.timing = MEDIUM_TIMING_REAL, .exit_when_idle_s = -1};
+    int level = AIR_LOG_INFO, have_seed = 0;
+    const char *log_path = NULL;
+    unsigned long long v;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            cfg.socket_path = optarg;
+            break;
+        case 't':
+            if (parse_number(optarg, 65535, &v) < 0 || v == 0)
+                return usage_error("--tcp wants a port 1..65535, not '%s'", optarg);
+            cfg.tcp_port = (int)v;
+            break;
+        case 'T':
+            if (strcmp(optarg, "real") == 0)
+                cfg.timing = MEDIUM_TIMING_REAL;
+            else if (strcmp(optarg, "fast") == 0)
+                cfg.timing = MEDIUM_TIMING_FAST;
+            else
+                return usage_error("--timing wants real or fast, not '%s'", optarg);
+            break;
+        case 'S':
+            if (parse_number(optarg, UINT64_MAX, &v) < 0)
+                return usage_error("--seed wants a non-negative integer, not '%s'", optarg);
+            cfg.seed = v;
+            have_seed = 1;
+            break;
+        case 'i':
+            if (parse_number(optarg, INT_MAX / 1000000, &v) < 0)
+                return usage_error("--exit-when-idle wants seconds, not '%s'", optarg);
+            cfg.exit_when_idle_s = (int)v;
+            break;
+        case 'l':
+            if ((level = air_log_level_parse(optarg)) < 0)
+                return usage_error("--log-level wants error, warn, info or debug, not '%s'",
+                                   optarg);
+            break;
+        case 'f':
+            log_path = optarg;
+            break;
+        case 'F':
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            return usage_error("%s", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+
+    FILE *log = stderr;
+    if (log_path && !(log = fopen(log_path, "a"))) {
+        fprintf(stderr, "mpble-air: cannot open log file %s: %s\n", log_path, strerror(errno));
+        return 1;
+    }
+    air_log_setup(log, (enum air_log_level)level);
+
+    char path[108] = "";
+    if (!cfg.socket_path) {
+        int rc = air_default_socket_path(path, sizeof(path));
+        if (rc < 0) {
+            char dir[sizeof(path)];
+            snprintf(dir, sizeof(dir), "%s", path);
+            if (rc == -EPERM)
+                air_log(AIR_LOG_ERROR, "refusing socket directory %s: it must belong to "
+                                       "you and have mode 0700", dirname(dir));
+            else
+                air_log(AIR_LOG_ERROR, "no usable socket directory %s: %s", dirname(dir),
+                        strerror(-rc));
+            return 1;
+        }
+        cfg.socket_path = path;
+    }
+    if (!have_seed && RAND_bytes((unsigned char *)&cfg.seed, sizeof(cfg.seed)) != 1) {
+        air_log(AIR_LOG_ERROR, "no randomness for a seed");
+        return 1;
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct air_server *s;
+    int rc = air_server_open(&s, &cfg);
+    if (rc == -EADDRINUSE)
+        return EXIT_ALREADY_RUNNING;
+    if (rc < 0)
+        return 1;
+    running = s;
+    rc = air_server_run(s);
+    running = NULL;
+    air_server_close(s);
+    return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,403 @@
+/* server.c - the air server's event loop: listeners, clients, the clock. */
+#include "air/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "air/log.h"
+#include "common/bytes.h"
+#include "controller/controller.h"
+#include "transport/h4.h"
+
+struct air_client {
+    struct air_server *server;
+    int fd;
+    unsigned ordinal;
+    bool closing;
+    bool stalled;          /* events were dropped: the buffer was full */
+    uint64_t stalled_since;
+    struct controller *ctrl;
+    size_t out_head, out_tail; /* out holds packets as [le16 length][bytes] */
+    uint8_t out[AIR_CLIENT_OUT_BUF];
+    struct h4_deframer rx;
+};
+
+struct air_server {
+    struct air_server_config cfg;
+    struct medium medium;
+    int unix_fd, tcp_fd;
+    int stop_pipe[2];
+    struct timespec t0;
+    unsigned next_ordinal;
+    unsigned nclients;
+    struct air_client *clients[AIR_MAX_CLIENTS];
+};
+
+static uint64_t server_clock(const struct air_server *s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)(ts.tv_sec - s->t0.tv_sec) * 1000000u +
+           (uint64_t)((ts.tv_nsec - s->t0.tv_nsec) / 1000);
+}
+
+/* ---- listeners ---- */
+
+/* Binds the Unix socket, replacing a stale one: a socket nobody accepts on. */
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        air_log(AIR_LOG_ERROR, "socket path too long: %s", path);
+        return -ENAMETOOLONG;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            air_log(AIR_LOG_ERROR, "%s exists and is not a socket", path);
+            close(fd);
+            return -EEXIST;
+        }
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+            air_log(AIR_LOG_ERROR, "another air is already running on %s", path);
+            close(fd);
+            return -EADDRINUSE;
+        }
+        air_log(AIR_LOG_INFO, "replacing stale socket %s", path);
+        unlink(path);
+        close(fd);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -errno;
+    }
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+        int e = errno;
+        air_log(AIR_LOG_ERROR, "cannot listen on %s: %s", path, strerror(e));
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+static int listen_tcp(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+        int e = errno;
+        air_log(AIR_LOG_ERROR, "cannot listen on 127.0.0.1:%d: %s", port, strerror(e));
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int air_server_open(struct air_server **out, const struct air_server_config *cfg)
+{
+    struct air_server *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->cfg = *cfg;
+    s->tcp_fd = -1;
+    s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    clock_gettime(CLOCK_MONOTONIC, &s->t0);
+    int rc = medium_init(&s->medium, cfg->timing, cfg->seed);
+    if (rc < 0) {
+        air_log(AIR_LOG_ERROR, "cannot set up the random generator");
+        free(s);
+        return rc;
+    }
+    s->unix_fd = listen_unix(cfg->socket_path);
+    if (s->unix_fd < 0) {
+        rc = s->unix_fd;
+        medium_free(&s->medium);
+        free(s);
+        return rc;
+    }
+    if (cfg->tcp_port > 0 && (s->tcp_fd = listen_tcp(cfg->tcp_port)) < 0)
+        rc = s->tcp_fd;
+    else if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        rc = -errno;
+    if (rc < 0) {
+        air_server_close(s);
+        return rc;
+    }
+    air_log(AIR_LOG_INFO, "listening on %s (timing %s, seed %llu)", cfg->socket_path,
+            cfg->timing == MEDIUM_TIMING_FAST ? "fast" : "real",
+            (unsigned long long)cfg->seed);
+    if (s->tcp_fd >= 0)
+        air_log(AIR_LOG_INFO, "listening on 127.0.0.1:%d", cfg->tcp_port);
+    *out = s;
+    return 0;
+}
+
+/* ---- clients ---- */
+
+static void client_close(struct air_client *cl, const char *why)
+{
+    if (cl->closing)
+        return;
+    air_log(AIR_LOG_INFO, "client %u %s", cl->ordinal, why);
+    cl->closing = true;
+}
+
+/* The controller's events: queued whole, so each goes out in one write(). */
+static void client_output(void *ctx, const uint8_t *pkt, size_t len)
+{
+    struct air_client *cl = ctx;
+    if (cl->closing)
+        return;
+    if (cl->out_tail + 2 + len > sizeof(cl->out) && cl->out_head > 0) {
+        memmove(cl->out, cl->out + cl->out_head, cl->out_tail - cl->out_head);
+        cl->out_tail -= cl->out_head;
+        cl->out_head = 0;
+    }
+    if (cl->out_tail + 2 + len > sizeof(cl->out)) {
+        if (!cl->stalled) {
+            air_log(AIR_LOG_WARN, "client %u reads too slowly: its output buffer is full, "
+                                  "events are dropped", cl->ordinal);
+            cl->stalled = true;
+            cl->stalled_since = server_clock(cl->server);
+        }
+        return;
+    }
+    put_le16(cl->out + cl->out_tail, (uint16_t)len);
+    memcpy(cl->out + cl->out_tail + 2, pkt, len);
+    cl->out_tail += 2 + len;
+}
+
+/* Writes queued packets, one write() each. A partial write (possible on TCP) keeps
+ * the rest as the head packet. */
+static void client_flush(struct air_client *cl)
+{
+    while (!cl->closing && cl->out_head < cl->out_tail) {
+        size_t len = get_le16(cl->out + cl->out_head);
+        ssize_t n = send(cl->fd, cl->out + cl->out_head + 2, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return;
+            char why[96];
+            snprintf(why, sizeof(why), "closed: write failed: %s", strerror(errno));
+            client_close(cl, why);
+            return;
+        }
+        cl->stalled = false;
+        if ((size_t)n < len) {
+            cl->out_head += (size_t)n;
+            put_le16(cl->out + cl->out_head, (uint16_t)(len - (size_t)n));
+            return;
+        }
+        cl->out_head += 2 + len;
+    }
+    if (cl->out_head == cl->out_tail)
+        cl->out_head = cl->out_tail = 0;
+}
+
+static int client_packet(void *ctx, const uint8_t *pkt, size_t len)
+{
+    struct air_client *cl = ctx;
+    return controller_receive(cl->ctrl, pkt, len);
+}
+
+static void client_read(struct air_client *cl)
+{
+    uint8_t buf[4096];
+    ssize_t n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n == 0) {
+        client_close(cl, "disconnected");
+        return;
+    }
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            char why[96];
+            snprintf(why, sizeof(why), "closed: read failed: %s", strerror(errno));
+            client_close(cl, why);
+        }
+        return;
+    }
+    if (h4_feed(&cl->rx, buf, (size_t)n, client_packet, cl) < 0) {
+        char why[160];
+        snprintf(why, sizeof(why), "closed: malformed H4 stream: %s",
+                 cl->rx.err ? h4_error(&cl->rx) : "malformed packet");
+        client_close(cl, why);
+    }
+}
+
+static void client_free(struct air_client *cl)
+{
+    controller_destroy(cl->ctrl);
+    close(cl->fd);
+    free(cl);
+}
+
+static void server_accept(struct air_server *s, int lfd)
+{
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+        return;
+    if (s->nclients == AIR_MAX_CLIENTS) {
+        air_log(AIR_LOG_WARN, "refused a client: already %d clients", AIR_MAX_CLIENTS);
+        close(fd);
+        return;
+    }
+    if (lfd == s->tcp_fd) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    struct air_client *cl = calloc(1, sizeof(*cl));
+    uint8_t addr[6];
+    unsigned ordinal = s->next_ordinal + 1;
+    medium_public_address(&s->medium, ordinal, addr);
+    if (cl)
+        cl->ctrl = controller_create(&s->medium, addr, client_output, cl);
+    if (!cl || !cl->ctrl) {
+        air_log(AIR_LOG_ERROR, "refused a client: out of memory");
+        free(cl);
+        close(fd);
+        return;
+    }
+    s->next_ordinal = ordinal;
+    cl->server = s;
+    cl->fd = fd;
+    cl->ordinal = ordinal;
+    h4_init(&cl->rx, H4_FROM_HOST, CONTROLLER_ACL_MTU);
+    s->clients[s->nclients++] = cl;
+    air_log(AIR_LOG_INFO, "client %u connected (%s): controller %02X:%02X:%02X:%02X:%02X:%02X",
+            ordinal, lfd == s->tcp_fd ? "tcp" : "unix", addr[5], addr[4], addr[3], addr[2],
+            addr[1], addr[0]);
+}
+
+static void server_reap(struct air_server *s)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < s->nclients; i++) {
+        if (s->clients[i]->closing)
+            client_free(s->clients[i]);
+        else
+            s->clients[kept++] = s->clients[i];
+    }
+    s->nclients = kept;
+}
+
+/* ---- the loop ---- */
+
+int air_server_run(struct air_server *s)
+{
+    uint64_t idle_since = server_clock(s);
+    struct pollfd pfd[3 + AIR_MAX_CLIENTS];
+    for (;;) {
+        uint64_t now = server_clock(s);
+        timerq_run_until(&s->medium.timers, now);
+        for (unsigned i = 0; i < s->nclients; i++) {
+            struct air_client *cl = s->clients[i];
+            client_flush(cl);
+            if (cl->stalled && now - cl->stalled_since > AIR_STALL_LIMIT_S * 1000000ull) {
+                char why[128];
+                snprintf(why, sizeof(why), "dropped: it read nothing for %d s while its "
+                                           "output buffer was full", AIR_STALL_LIMIT_S);
+                client_close(cl, why);
+            }
+        }
+        server_reap(s);
+        if (s->nclients > 0)
+            idle_since = now;
+        uint64_t idle_limit = (uint64_t)s->cfg.exit_when_idle_s * 1000000u;
+        if (s->cfg.exit_when_idle_s >= 0 && now - idle_since >= idle_limit) {
+            air_log(AIR_LOG_INFO, "no client for %d s: exiting", s->cfg.exit_when_idle_s);
+            return 0;
+        }
+
+        /* Sleep until the next timer, the idle deadline or 1 s, whichever is first. */
+        uint64_t wait = 1000000;
+        uint64_t due;
+        if (timerq_next(&s->medium.timers, &due))
+            wait = due > now ? (due - now < wait ? due - now : wait) : 0;
+        if (s->cfg.exit_when_idle_s >= 0 && s->nclients == 0 &&
+            idle_since + idle_limit - now < wait)
+            wait = idle_since + idle_limit - now;
+        nfds_t n = 0;
+        pfd[n++] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
+        pfd[n++] = (struct pollfd){.fd = s->unix_fd, .events = POLLIN};
+        pfd[n++] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN}; /* -1: ignored */
+        for (unsigned i = 0; i < s->nclients; i++) {
+            struct air_client *cl = s->clients[i];
+            short ev = POLLIN;
+            if (cl->out_head < cl->out_tail)
+                ev |= POLLOUT;
+            pfd[n++] = (struct pollfd){.fd = cl->fd, .events = ev};
+        }
+        struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
+        int rc = ppoll(pfd, n, &ts, NULL);
+        if (rc < 0 && errno != EINTR) {
+            air_log(AIR_LOG_ERROR, "poll failed: %s", strerror(errno));
+            return -errno;
+        }
+        if (rc <= 0)
+            continue;
+        if (pfd[0].revents) {
+            air_log(AIR_LOG_INFO, "stopping");
+            return 0;
+        }
+        /* Commands act at the current time: first catch up with the timers. */
+        timerq_run_until(&s->medium.timers, server_clock(s));
+        unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
+        for (unsigned i = 0; i < nclients; i++) {
+            struct air_client *cl = s->clients[i];
+            short re = pfd[3 + i].revents;
+            if (re & (POLLIN | POLLHUP | POLLERR))
+                client_read(cl);
+            if (re & POLLOUT)
+                client_flush(cl);
+        }
+        if (pfd[1].revents & POLLIN)
+            server_accept(s, s->unix_fd);
+        if (pfd[2].revents & POLLIN)
+            server_accept(s, s->tcp_fd);
+    }
+}
+
+void air_server_stop(struct air_server *s)
+{
+    char b = 1;
+    ssize_t n = write(s->stop_pipe[1], &b, 1);
+    (void)n; /* a full pipe already says stop */
+}
+
+void air_server_close(struct air_server *s)
+{
+    for (unsigned i = 0; i < s->nclients; i++)
+        client_free(s->clients[i]);
+    s->nclients = 0;
+    if (s->unix_fd >= 0) {
+        close(s->unix_fd);
+        unlink(s->cfg.socket_path);
+    }
+    if (s->tcp_fd >= 0)
+        close(s->tcp_fd);
+    for (int i = 0; i < 2; i++)
+        if (s->stop_pipe[i] >= 0)
+            close(s->stop_pipe[i]);
+    medium_free(&s->medium);
+    free(s);
+}

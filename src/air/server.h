@@ -1,0 +1,39 @@
+/* server.h - the mpble-air server: one virtual controller per client connection,
+ * H4 over a Unix stream socket (and optionally TCP on 127.0.0.1), all controllers
+ * on one medium, one event loop. */
+#ifndef MPBLE_AIR_SERVER_H
+#define MPBLE_AIR_SERVER_H
+
+#include <stdint.h>
+
+#include "air/medium.h"
+
+#define AIR_MAX_CLIENTS 64
+#define AIR_CLIENT_OUT_BUF (256 * 1024) /* events queued for one client */
+#define AIR_STALL_LIMIT_S 10            /* full buffer, nothing read: dropped */
+
+struct air_server_config {
+    const char *socket_path;
+    int tcp_port;            /* 0: no TCP listener */
+    enum medium_timing timing;
+    uint64_t seed;
+    int exit_when_idle_s;    /* < 0: never */
+};
+
+struct air_server;
+
+/* Listens. Returns 0; -EADDRINUSE if another server accepts on the socket path
+ * (a stale socket is replaced); -EEXIST if the path is something else than a
+ * socket; another -errno on failure. Errors are logged. */
+int air_server_open(struct air_server **out, const struct air_server_config *cfg);
+
+/* Serves until air_server_stop or the idle time runs out. Returns 0 or -errno. */
+int air_server_run(struct air_server *s);
+
+/* Makes air_server_run return soon; async-signal-safe, callable from any thread. */
+void air_server_stop(struct air_server *s);
+
+/* Drops every client, closes the listeners and unlinks the socket. */
+void air_server_close(struct air_server *s);
+
+#endif
