@@ -158,7 +158,10 @@ static void client_close(struct air_client *cl, const char *why)
 {
     if (cl->closing)
         return;
-    air_log(AIR_LOG_INFO, "client %u %s", cl->ordinal, why);
+    if (cl->ctrl)
+        air_log(AIR_LOG_INFO, "client %u %s", cl->ordinal, why);
+    else
+        air_log(AIR_LOG_DEBUG, "connection without a controller %s", why);
     cl->closing = true;
 }
 
@@ -220,6 +223,25 @@ static int client_packet(void *ctx, const uint8_t *pkt, size_t len)
     return controller_receive(cl->ctrl, pkt, len);
 }
 
+/* The controller comes with the client's first bytes, so a mere probe (another
+ * air checking whether this one runs) takes no ordinal and no address. */
+static bool client_attach(struct air_client *cl)
+{
+    struct air_server *s = cl->server;
+    uint8_t addr[6];
+    unsigned ordinal = s->next_ordinal + 1;
+    medium_public_address(&s->medium, ordinal, addr);
+    cl->ctrl = controller_create(&s->medium, addr, client_output, cl);
+    if (!cl->ctrl) {
+        client_close(cl, "closed: out of memory for its controller");
+        return false;
+    }
+    s->next_ordinal = cl->ordinal = ordinal;
+    air_log(AIR_LOG_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal,
+            addr[5], addr[4], addr[3], addr[2], addr[1], addr[0]);
+    return true;
+}
+
 static void client_read(struct air_client *cl)
 {
     uint8_t buf[4096];
@@ -236,6 +258,8 @@ static void client_read(struct air_client *cl)
         }
         return;
     }
+    if (!cl->ctrl && !client_attach(cl))
+        return;
     if (h4_feed(&cl->rx, buf, (size_t)n, client_packet, cl) < 0) {
         char why[160];
         snprintf(why, sizeof(why), "closed: malformed H4 stream: %s",
@@ -266,26 +290,16 @@ static void server_accept(struct air_server *s, int lfd)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
     struct air_client *cl = calloc(1, sizeof(*cl));
-    uint8_t addr[6];
-    unsigned ordinal = s->next_ordinal + 1;
-    medium_public_address(&s->medium, ordinal, addr);
-    if (cl)
-        cl->ctrl = controller_create(&s->medium, addr, client_output, cl);
-    if (!cl || !cl->ctrl) {
+    if (!cl) {
         air_log(AIR_LOG_ERROR, "refused a client: out of memory");
-        free(cl);
         close(fd);
         return;
     }
-    s->next_ordinal = ordinal;
     cl->server = s;
     cl->fd = fd;
-    cl->ordinal = ordinal;
     h4_init(&cl->rx, H4_FROM_HOST, CONTROLLER_ACL_MTU);
     s->clients[s->nclients++] = cl;
-    air_log(AIR_LOG_INFO, "client %u connected (%s): controller %02X:%02X:%02X:%02X:%02X:%02X",
-            ordinal, lfd == s->tcp_fd ? "tcp" : "unix", addr[5], addr[4], addr[3], addr[2],
-            addr[1], addr[0]);
+    air_log(AIR_LOG_DEBUG, "connection on the %s socket", lfd == s->tcp_fd ? "tcp" : "unix");
 }
 
 static void server_reap(struct air_server *s)

@@ -325,11 +325,11 @@ static void controller_command(struct controller *c, uint16_t opcode, const uint
             break;
         }
     }
+    uint8_t ret[64] = {0};
     if (!cmd) {
-        send_command_complete(c, opcode, HCI_ERR_UNKNOWN_COMMAND, NULL, 0);
+        send_command_complete(c, opcode, HCI_ERR_UNKNOWN_COMMAND, ret, 0);
         return;
     }
-    uint8_t ret[64] = {0};
     uint8_t status = plen == cmd->param_len ? cmd->fn(c, p, ret) : HCI_ERR_INVALID_PARAMS;
     if (status != HCI_SUCCESS)
         memset(ret, 0, sizeof(ret));
