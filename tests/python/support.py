@@ -79,11 +79,39 @@ class Air:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def capture_path(test, role):
+    """Where a btsnoop capture of this test's device `role` goes: a file in
+    $MPBLE_TEST_CAPTURES (the test runner dissects them all with tshark), or None."""
+    folder = os.environ.get("MPBLE_TEST_CAPTURES")
+    if not folder:
+        return None
+    return os.path.join(folder, "%s-%s.btsnoop" % (test.id(), role))
+
+
+def capture(test, role):
+    """Captures this process's HCI traffic (MPBLE_SNOOP) for the rest of the test."""
+    path = capture_path(test, role)
+    if path is None:
+        return
+    saved = os.environ.get("MPBLE_SNOOP")
+    os.environ["MPBLE_SNOOP"] = path
+
+    def restore():
+        if saved is None:
+            os.environ.pop("MPBLE_SNOOP", None)
+        else:
+            os.environ["MPBLE_SNOOP"] = saved
+    test.addCleanup(restore)
+
+
 class Child:
     """A Python child process running script on the same air; reads its stdout by line."""
 
-    def __init__(self, script, air):
+    def __init__(self, script, air, capture=None):
         env = dict(os.environ, PYTHONPATH=PYTHONPATH, MPBLE_HCI=air.uri)
+        env.pop("MPBLE_SNOOP", None)
+        if capture:
+            env["MPBLE_SNOOP"] = capture
         self.proc = subprocess.Popen([sys.executable, "-u", "-c", script], env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
@@ -162,7 +190,7 @@ class AirTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not AIR_BIN.exists():
-            raise unittest.SkipTest("%s not built" % AIR_BIN)
+            raise RuntimeError("%s is not built: run make" % AIR_BIN)
         cls.air = Air(cls.timing)
         cls.saved_hci = os.environ.get("MPBLE_HCI")
         os.environ["MPBLE_HCI"] = cls.air.uri
@@ -179,6 +207,7 @@ class AirTestCase(unittest.TestCase):
         self.ble = bluetooth.BLE()
         self.children = []
         self.addCleanup(self.cleanup)
+        capture(self, "self")
 
     def cleanup(self):
         self.ble.irq(None)
@@ -187,6 +216,6 @@ class AirTestCase(unittest.TestCase):
             child.kill()
 
     def child(self, script):
-        c = Child(script, self.air)
+        c = Child(script, self.air, capture_path(self, "child%d" % len(self.children)))
         self.children.append(c)
         return c

@@ -334,10 +334,14 @@ class TestActive(ErrnoMixin, support.AirTestCase):
         self.assertIsNone(ble.gap_advertise())
         self.assertIsNone(ble.gap_advertise(100000, b"\x02\x01\x06"))
         self.assertIsNone(ble.gap_advertise(100000))  # keeps the payload
-        self.assertIsNone(ble.gap_advertise(20000, "str payload", resp_data=bytearray(b"r"),
+        # Payloads are well-formed AD structures (Core Supplement Part A): the test
+        # captures are dissected by tshark and must show no malformed frame.
+        self.assertIsNone(ble.gap_advertise(20000, "\x0c\x09str payload",
+                                            resp_data=bytearray(b"\x02\x0a\x00"),
                                             connectable=False))
         self.assertIsNone(ble.gap_advertise(625000, adv_data=b"", resp_data=b""))
-        self.assertIsNone(ble.gap_advertise(100000, b"x" * 31, resp_data=b"y" * 31))
+        self.assertIsNone(ble.gap_advertise(100000, b"\x1e\xff" + b"x" * 29,
+                                            resp_data=b"\x1e\xff" + b"y" * 29))
         self.assertIsNone(ble.gap_advertise(None))
         self.assertIsNone(ble.gap_advertise(None))
         self.assertIsNone(ble.gap_advertise(True))  # 1 us: 0 units, the core's defaults
