@@ -1,14 +1,19 @@
 """Dissects every capture the tests wrote (btsnoop from hosts, pcap from the air)
 with tshark: a capture passes when tshark reads it and no frame is malformed or
-carries an expert note of warning severity or above.
+carries an expert note of warning severity or above. btsnoop captures must also
+open in BlueZ's btmon, with no packet it calls invalid.
 
 usage: python3 tests/check_captures.py DIR"""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 FILTER = "_ws.malformed || _ws.expert.severity >= warning"
+# What btmon prints for a packet it cannot decode (its own words; a status such as
+# "Invalid HCI Command Parameters" or "RSSI: invalid (0x7f)" is a decoded value).
+BTMON_BAD = re.compile(r"invalid packet size|too short|malformed", re.IGNORECASE)
 
 
 def tshark(path, *args):
@@ -30,6 +35,14 @@ def check(path):
         detail = tshark(path, "-Y", FILTER, "-V").stdout
         return f"{len(lines)} of {frames} frames malformed or with warnings:\n" + \
             "\n".join(lines[:10]) + "\n" + detail[:4000]
+    if path.suffix == ".btsnoop":
+        mon = subprocess.run(["btmon", "-r", str(path)], capture_output=True, text=True,
+                             timeout=120)
+        if mon.returncode != 0 or "HCI Command" not in mon.stdout:
+            return f"btmon cannot read it: {mon.stderr.strip()}"
+        invalid = [line for line in mon.stdout.splitlines() if BTMON_BAD.search(line)]
+        if invalid:
+            return "btmon finds invalid packets:\n" + "\n".join(invalid[:10])
     print(f"  {path.name}: {frames} frames, clean")
     return None
 
