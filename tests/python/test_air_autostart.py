@@ -3,6 +3,7 @@ the per-user default socket directory is private, and an air started on demand
 exits by itself once idle."""
 
 import os
+import select
 import stat
 import subprocess
 import sys
@@ -22,9 +23,18 @@ sys.stdin.readline()
 
 
 def air_pids(sock):
-    out = subprocess.run(["pgrep", "-f", "mpble-air --socket " + sock], capture_output=True,
-                         text=True)
-    return [int(p) for p in out.stdout.split()]
+    """The mpble-air processes serving sock (read from /proc: no helper process, which
+    would inherit a sanitizer preload)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if argv and argv[0].endswith(b"mpble-air") and sock.encode() in argv:
+            pids.append(int(entry))
+    return pids
 
 
 class TestAutostart(unittest.TestCase):
@@ -47,7 +57,12 @@ class TestAutostart(unittest.TestCase):
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(n)]
         self.children.extend(procs)
-        return [eval(p.stdout.readline() or "None") for p in procs]
+        return [eval(self.readline(p) or "None") for p in procs]
+
+    def readline(self, proc, timeout=support.WAIT * 2):
+        if not select.select([proc.stdout], [], [], timeout)[0]:
+            self.fail("no answer from a client within %gs" % timeout)
+        return proc.stdout.readline()
 
     def env(self, **extra):
         env = dict(os.environ, PYTHONPATH=support.PYTHONPATH, MPBLE_AIR_IDLE_EXIT="1",
