@@ -48,7 +48,38 @@ enum mpble_event_code {
     MPBLE_IRQ_SCAN_DONE = 6,
     MPBLE_IRQ_PERIPHERAL_CONNECT = 7,
     MPBLE_IRQ_PERIPHERAL_DISCONNECT = 8,
+    MPBLE_IRQ_GATTC_SERVICE_RESULT = 9,
+    MPBLE_IRQ_GATTC_SERVICE_DONE = 10,
+    MPBLE_IRQ_GATTC_CHARACTERISTIC_RESULT = 11,
+    MPBLE_IRQ_GATTC_CHARACTERISTIC_DONE = 12,
+    MPBLE_IRQ_GATTC_DESCRIPTOR_RESULT = 13,
+    MPBLE_IRQ_GATTC_DESCRIPTOR_DONE = 14,
+    MPBLE_IRQ_GATTC_READ_RESULT = 15,
+    MPBLE_IRQ_GATTC_READ_DONE = 16,
+    MPBLE_IRQ_GATTC_WRITE_DONE = 17,
+    MPBLE_IRQ_GATTC_NOTIFY = 18,
+    MPBLE_IRQ_GATTC_INDICATE = 19,
+    MPBLE_IRQ_GATTS_INDICATE_DONE = 20,
+    MPBLE_IRQ_MTU_EXCHANGED = 21,
+    MPBLE_IRQ_CONNECTION_UPDATE = 27,
 };
+
+/* A 16-, 32- or 128-bit UUID: len is 2, 4 or 16, bytes little-endian (as on ATT). */
+typedef struct {
+    uint8_t len;
+    uint8_t le[16];
+} mpble_uuid_t;
+
+/* Status values in events (the reference's): 0 success; ATT error responses
+ * 0x100 + the ATT error code; a procedure that timed out; the link was lost. */
+#define MPBLE_STATUS_ATT_ERR(code) (0x100 + (code))
+#define MPBLE_STATUS_TIMEOUT 13
+#define MPBLE_STATUS_LINK_LOST 7
+
+/* The conn_handle of a PERIPHERAL_DISCONNECT for a connection attempt that timed out
+ * or was cancelled (with addr type 255 and an all-zero address). */
+#define MPBLE_CONN_HANDLE_NONE 0xffff
+#define MPBLE_ADDR_TYPE_NONE 0xff
 
 /* adv_type of a scan result (Core v5.4 Vol 4 Part E 7.7.65.2 Event_Type). */
 enum mpble_adv_type {
@@ -69,6 +100,62 @@ struct mpble_event {
             const uint8_t *data; /* valid only during the callback */
             size_t len;
         } scan_result;
+        /* CENTRAL_CONNECT, CENTRAL_DISCONNECT, PERIPHERAL_CONNECT, PERIPHERAL_DISCONNECT */
+        struct {
+            uint16_t conn_handle;
+            mpble_addr_t addr; /* the peer */
+        } conn;
+        /* GATTS_WRITE, GATTS_READ_REQUEST (the callback's return value: 0 allows the
+         * read, non-zero denies it with that ATT error code) */
+        struct {
+            uint16_t conn_handle;
+            uint16_t attr_handle;
+        } gatts;
+        struct {
+            uint16_t conn_handle;
+            uint16_t start_handle, end_handle;
+            mpble_uuid_t uuid;
+        } service;
+        struct {
+            uint16_t conn_handle;
+            uint16_t end_handle, value_handle;
+            uint8_t properties;
+            mpble_uuid_t uuid;
+        } characteristic;
+        struct {
+            uint16_t conn_handle;
+            uint16_t handle;
+            mpble_uuid_t uuid;
+        } descriptor;
+        /* SERVICE_DONE, CHARACTERISTIC_DONE, DESCRIPTOR_DONE */
+        struct {
+            uint16_t conn_handle;
+            uint16_t status;
+        } done;
+        /* GATTC_READ_RESULT, GATTC_NOTIFY, GATTC_INDICATE */
+        struct {
+            uint16_t conn_handle;
+            uint16_t value_handle;
+            const uint8_t *data; /* valid only during the callback */
+            size_t len;
+        } data;
+        /* GATTC_READ_DONE, GATTC_WRITE_DONE, GATTS_INDICATE_DONE */
+        struct {
+            uint16_t conn_handle;
+            uint16_t value_handle;
+            uint16_t status;
+        } value_done;
+        struct {
+            uint16_t conn_handle;
+            uint16_t mtu;
+        } mtu;
+        struct {
+            uint16_t conn_handle;
+            uint16_t interval; /* 1.25 ms units */
+            uint16_t latency;  /* connection events */
+            uint16_t timeout;  /* 10 ms units */
+            uint16_t status;   /* 0 ok, 1 failed (reference) */
+        } conn_update;
     } u;
 };
 
@@ -152,6 +239,85 @@ int mpble_gap_scan(mpble_t *h, uint32_t duration_ms, uint32_t interval_us, uint3
 /* Stops a scan; SCAN_DONE is delivered before this returns. Not scanning: 0, no
  * event. -ENODEV inactive. */
 int mpble_gap_scan_stop(mpble_t *h);
+
+/* ---- central and peripheral ---- */
+
+/* Connects to a peripheral: waits up to scan_duration_ms (0: 30 s) for its
+ * connectable advertising. Connection interval bounds in microseconds, 0 for the
+ * default (30-50 ms); rounded down to 1.25 ms units. A running scan is stopped first
+ * (SCAN_DONE). PERIPHERAL_CONNECT on success; PERIPHERAL_DISCONNECT with
+ * MPBLE_CONN_HANDLE_NONE on timeout or cancel. -EALREADY while connecting, -EIO when
+ * already connected to that peer, -ENOMEM when no connection slot is free, -EINVAL
+ * for addr type > 3. */
+int mpble_gap_connect(mpble_t *h, const mpble_addr_t *peer, uint32_t scan_duration_ms,
+                      uint32_t min_interval_us, uint32_t max_interval_us);
+/* Cancels a connection attempt (PERIPHERAL_DISCONNECT follows); -EALREADY if none. */
+int mpble_gap_connect_cancel(mpble_t *h);
+/* Starts disconnecting: 1 if started, 0 if the handle is not connected; -EALREADY if
+ * already disconnecting. The DISCONNECT event follows. */
+int mpble_gap_disconnect(mpble_t *h, uint16_t conn_handle);
+
+/* ---- GATT server ---- */
+
+struct mpble_gatts_descriptor {
+    mpble_uuid_t uuid;
+    uint16_t flags; /* the module's FLAG_* bits */
+};
+
+struct mpble_gatts_characteristic {
+    mpble_uuid_t uuid;
+    uint16_t flags;
+    const struct mpble_gatts_descriptor *descriptors;
+    size_t num_descriptors;
+};
+
+struct mpble_gatts_service {
+    mpble_uuid_t uuid;
+    const struct mpble_gatts_characteristic *characteristics;
+    size_t num_characteristics;
+};
+
+/* Replaces the GATT database (the stack's GAP and GATT services first, then these)
+ * and all stored values. Writes the value handles, flattened: per service, each
+ * characteristic's value handle followed by its descriptors' handles (CCCDs, added
+ * for notify/indicate characteristics, are not listed). Returns the number of
+ * handles written (<= handles_cap), or -EBUSY while advertising, scanning,
+ * connecting or connected, -E2BIG for more services than the reference allows (8),
+ * -ENOMEM. */
+int mpble_gatts_register_services(mpble_t *h, const struct mpble_gatts_service *services,
+                                  size_t num_services, uint16_t *handles, size_t handles_cap);
+/* A malloc'd copy of a local value (free() it); an unknown handle or an inactive
+ * device gives an empty value (reference). In append mode the read empties it. */
+int mpble_gatts_read(mpble_t *h, uint16_t value_handle, uint8_t **data, size_t *len);
+/* Replaces a local value (growing its buffer if needed); send_update notifies or
+ * indicates subscribed clients. -EINVAL for an unknown handle. */
+int mpble_gatts_write(mpble_t *h, uint16_t value_handle, const uint8_t *data, size_t len,
+                      bool send_update);
+/* Sends a notification/indication regardless of subscription; data NULL sends the
+ * stored value (raising GATTS_READ_REQUEST with conn_handle 0xffff first). Truncated
+ * to ATT_MTU-3. -ENOTCONN, -ENOMEM when out of buffers. INDICATE_DONE follows an
+ * indication. */
+int mpble_gatts_notify(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
+                       const uint8_t *data, size_t len);
+int mpble_gatts_indicate(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
+                         const uint8_t *data, size_t len);
+/* Sets a value's buffer size and append mode, and empties it. -EINVAL unknown handle. */
+int mpble_gatts_set_buffer(mpble_t *h, uint16_t value_handle, size_t len, bool append);
+
+/* ---- GATT client (results arrive as events) ---- */
+
+int mpble_gattc_discover_services(mpble_t *h, uint16_t conn_handle, const mpble_uuid_t *uuid);
+int mpble_gattc_discover_characteristics(mpble_t *h, uint16_t conn_handle, uint16_t start,
+                                         uint16_t end, const mpble_uuid_t *uuid);
+int mpble_gattc_discover_descriptors(mpble_t *h, uint16_t conn_handle, uint16_t start,
+                                     uint16_t end);
+int mpble_gattc_read(mpble_t *h, uint16_t conn_handle, uint16_t value_handle);
+/* mode 0: Write Command (no event); 1: Write Request (WRITE_DONE); else -EINVAL. Data
+ * longer than ATT_MTU-3 is truncated (reference). */
+int mpble_gattc_write(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
+                      const uint8_t *data, size_t len, int mode);
+/* Exchanges the ATT MTU using config('mtu'); -EALREADY if this link already did. */
+int mpble_gattc_exchange_mtu(mpble_t *h, uint16_t conn_handle);
 
 #ifdef __cplusplus
 }

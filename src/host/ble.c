@@ -269,8 +269,7 @@ int mpble_active(mpble_t *dev, bool on)
     return activate(dev);
 }
 
-/* Runs fn on the loop if the device is active. */
-static int call(struct mpble *dev, loop_fn fn, void *arg)
+int ble_call(struct mpble *dev, loop_fn fn, void *arg)
 {
     dev->err[0] = '\0';
     if (!mpble_is_active(dev))
@@ -288,7 +287,7 @@ static int do_get_mac(struct host *h, void *arg)
 
 int mpble_get_mac(mpble_t *dev, mpble_addr_t *out)
 {
-    return call(dev, do_get_mac, out);
+    return ble_call(dev, do_get_mac, out);
 }
 
 static int do_set_addr_mode(struct host *h, void *arg)
@@ -298,7 +297,7 @@ static int do_set_addr_mode(struct host *h, void *arg)
 
 int mpble_set_addr_mode(mpble_t *dev, int mode)
 {
-    return call(dev, do_set_addr_mode, &mode);
+    return ble_call(dev, do_set_addr_mode, &mode);
 }
 
 int mpble_set_gap_name(mpble_t *dev, const uint8_t *name, size_t len)
@@ -330,6 +329,11 @@ int mpble_get_mtu(mpble_t *dev)
 {
     if (!mpble_is_active(dev))
         return -ENODEV;
+    return ble_preferred_mtu(dev);
+}
+
+int ble_preferred_mtu(struct mpble *dev)
+{
     pthread_mutex_lock(&dev->mu);
     int mtu = dev->mtu;
     pthread_mutex_unlock(&dev->mu);
@@ -389,7 +393,7 @@ int mpble_gap_advertise(mpble_t *dev, uint32_t interval_us, const uint8_t *adv, 
                         const uint8_t *resp, size_t resp_len, bool connectable)
 {
     struct gap_adv_args a = {interval_us, adv, resp, adv_len, resp_len, connectable};
-    return call(dev, do_advertise, &a);
+    return ble_call(dev, do_advertise, &a);
 }
 
 static int do_advertise_stop(struct host *h, void *arg)
@@ -399,7 +403,7 @@ static int do_advertise_stop(struct host *h, void *arg)
 
 int mpble_gap_advertise_stop(mpble_t *dev)
 {
-    int rc = call(dev, do_advertise_stop, NULL);
+    int rc = ble_call(dev, do_advertise_stop, NULL);
     return rc == -ENODEV ? 0 : rc;
 }
 
@@ -412,7 +416,7 @@ int mpble_gap_scan(mpble_t *dev, uint32_t duration_ms, uint32_t interval_us, uin
                    bool active)
 {
     struct gap_scan_args a = {duration_ms, interval_us, window_us, active};
-    return call(dev, do_scan, &a);
+    return ble_call(dev, do_scan, &a);
 }
 
 static int do_scan_stop(struct host *h, void *arg)
@@ -422,5 +426,5 @@ static int do_scan_stop(struct host *h, void *arg)
 
 int mpble_gap_scan_stop(mpble_t *dev)
 {
-    return call(dev, do_scan_stop, NULL);
+    return ble_call(dev, do_scan_stop, NULL);
 }

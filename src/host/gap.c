@@ -204,7 +204,7 @@ static void scan_finished(struct host *h)
     host_emit(h, &ev);
 }
 
-static void scan_timer_fired(struct host *h)
+static void scan_timer_fired(struct host *h, struct host_timer *t)
 {
     gap_scan_stop(h);
 }

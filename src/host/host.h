@@ -11,27 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/conn.h"
+#include "host/host_timer.h"
 #include "host/snoop.h"
 #include "mpble/mpble.h"
 #include "transport/h4.h"
 
 struct host;
 
-/* ---- clock and timers (loop.c) ---- */
-
-/* Every timeout in the host comes from this clock (microseconds, monotonic). */
-typedef uint64_t (*host_clock_fn)(void);
-uint64_t host_clock_monotonic(void);
-
-struct host_timer {
-    uint64_t due_us;
-    bool armed;
-    void (*fire)(struct host *h);
-    struct host_timer *next; /* armed timers, unordered: there are only a few */
-};
-
-void host_timer_start(struct host *h, struct host_timer *t, uint64_t delay_us);
-void host_timer_stop(struct host *h, struct host_timer *t);
 
 /* ---- HCI (hci.c) ---- */
 
@@ -130,6 +117,13 @@ struct host {
     uint16_t acl_mtu, acl_pkts;
     uint8_t public_addr[6]; /* HCI order */
     bool has_public;
+
+    /* connections (conn.c) */
+    struct conn conns[HOST_MAX_CONNS];
+    bool connecting;
+
+    /* GATT server (gatts.c): the attribute database and the stored values */
+    struct gatts_db *gatts;
 
     /* GAP */
     bool stopping;

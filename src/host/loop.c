@@ -61,7 +61,7 @@ static int run_timers(struct host *h)
         if (due == NULL)
             return next == UINT64_MAX ? -1 : (int)((next - now + 999) / 1000);
         host_timer_stop(h, due);
-        due->fire(h);
+        due->fire(h, due);
     }
 }
 
