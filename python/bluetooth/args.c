@@ -1,6 +1,8 @@
 /* args.c - argument conversion shared by the bluetooth module's methods. */
 #include "args.h"
 
+#include <limits.h>
+
 int bt_bytes_get(PyObject *obj, bt_bytes_t *out)
 {
     if (PyUnicode_Check(obj)) {
@@ -55,6 +57,28 @@ int bt_int_get(PyObject *obj, long long lo, long long hi, long long *out)
         return -1;
     }
     *out = v < lo ? lo : v > hi ? hi : v;
+    return 0;
+}
+
+int bt_uint_get(PyObject *obj, unsigned bits, uint64_t *out)
+{
+    long long v;
+    if (bt_int_get(obj, LLONG_MIN, LLONG_MAX, &v) < 0) {
+        return -1;
+    }
+    *out = bits < 64 ? (uint64_t)v & ((UINT64_C(1) << bits) - 1) : (uint64_t)v;
+    return 0;
+}
+
+int bt_handles_get(PyObject *const *args, Py_ssize_t n, uint16_t *out)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t v;
+        if (bt_uint_get(args[i], 16, &v) < 0) {
+            return -1;
+        }
+        out[i] = (uint16_t)v;
+    }
     return 0;
 }
 

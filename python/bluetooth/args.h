@@ -28,6 +28,14 @@ void bt_bytes_release(bt_bytes_t *b);
  * bits, OverflowError set. */
 int bt_int_get(PyObject *obj, long long lo, long long hi, long long *out);
 
+/* Converts an int argument the way the reference stores it in an unsigned C field of
+ * `bits` bits (1..64): truncated, so 0x10001 is handle 1 and -1 the field's maximum.
+ * 0 on success, -1 with TypeError or, beyond 64 bits, OverflowError set. */
+int bt_uint_get(PyObject *obj, unsigned bits, uint64_t *out);
+
+/* Converts args[0..n-1] to 16-bit handles (or other 16-bit ints) with bt_uint_get. */
+int bt_handles_get(PyObject *const *args, Py_ssize_t n, uint16_t *out);
+
 /* Checks a positional-only call of method name with min..max arguments; 0 or -1 with
  * TypeError set. */
 int bt_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min, Py_ssize_t max);

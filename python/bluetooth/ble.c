@@ -1,9 +1,5 @@
-/* ble.c - the bluetooth.BLE type.
- *
- * A thin binding: argument conversion here, semantics (state checks, payload
- * retention, unit conversion, range checks) in the C core. Every C call is made
- * without the GIL, since a call from this thread may wait for the event loop, which
- * may itself be waiting for the GIL to deliver an event. */
+/* ble.c - the bluetooth.BLE type: construction, active(), irq(), config() and the
+ * method table (the other methods: ble_gap.c, ble_gatts.c, ble_gattc.c). */
 #include "ble.h"
 
 #include <errno.h>
@@ -11,22 +7,10 @@
 #include <string.h>
 
 #include "args.h"
+#include "ble_obj.h"
 #include "errors.h"
 #include "irq.h"
 #include "mpble/mpble.h"
-
-#define WITHOUT_GIL(stmt)          \
-    do {                           \
-        Py_BEGIN_ALLOW_THREADS     \
-        stmt;                      \
-        Py_END_ALLOW_THREADS       \
-    } while (0)
-
-typedef struct {
-    PyObject_HEAD
-    mpble_t *h;
-    PyObject *handler; /* callable or None; read and replaced only under the GIL */
-} BLEObject;
 
 /* The singleton, created by the first BLE() and kept for the life of the process. */
 static BLEObject *singleton;
@@ -37,11 +21,10 @@ static int ble_event(void *ctx, const struct mpble_event *ev)
     return bt_irq_deliver(&self->handler, ev);
 }
 
-/* Returns None for rc >= 0, else raises OSError. */
-static PyObject *none_or_raise(BLEObject *self, int rc)
+PyObject *bt_none_or_raise(PyObject *self, int rc)
 {
     if (rc < 0) {
-        return bt_raise_errno(self->h, rc);
+        return bt_raise_errno(((BLEObject *)self)->h, rc);
     }
     Py_RETURN_NONE;
 }
@@ -269,76 +252,33 @@ static PyObject *ble_config(PyObject *obj, PyObject *args, PyObject *kwargs)
     return name == NULL ? NULL : config_get(self, name);
 }
 
-/* ---- broadcaster, observer ---- */
-
-static PyObject *ble_gap_advertise(PyObject *obj, PyObject *args, PyObject *kwargs)
-{
-    BLEObject *self = (BLEObject *)obj;
-    static char *kwlist[] = {"interval_us", "adv_data", "resp_data", "connectable", NULL};
-    PyObject *interval = NULL, *adv_obj = Py_None, *resp_obj = Py_None;
-    int connectable = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OO$Op:gap_advertise", kwlist, &interval, &adv_obj,
-                                     &resp_obj, &connectable)) {
-        return NULL;
-    }
-    int rc;
-    if (interval == Py_None) {
-        WITHOUT_GIL(rc = mpble_gap_advertise_stop(self->h));
-        return none_or_raise(self, rc);
-    }
-    long long interval_us = 500000;
-    if (interval != NULL && bt_int_get(interval, 0, UINT32_MAX, &interval_us) < 0) {
-        return NULL;
-    }
-    bt_bytes_t adv, resp;
-    if (bt_bytes_get_or_none(adv_obj, &adv) < 0) {
-        return NULL;
-    }
-    if (bt_bytes_get_or_none(resp_obj, &resp) < 0) {
-        bt_bytes_release(&adv);
-        return NULL;
-    }
-    WITHOUT_GIL(rc = mpble_gap_advertise(self->h, (uint32_t)interval_us, adv.buf, adv.len, resp.buf, resp.len,
-                                         connectable));
-    bt_bytes_release(&adv);
-    bt_bytes_release(&resp);
-    return none_or_raise(self, rc);
-}
-
-static PyObject *ble_gap_scan(PyObject *obj, PyObject *const *args, Py_ssize_t nargs)
-{
-    BLEObject *self = (BLEObject *)obj;
-    if (bt_check_nargs("gap_scan", nargs, 0, 4) < 0) {
-        return NULL;
-    }
-    int rc;
-    if (nargs >= 1 && args[0] == Py_None) {
-        WITHOUT_GIL(rc = mpble_gap_scan_stop(self->h));
-        return none_or_raise(self, rc);
-    }
-    long long value[3] = {0, 1280000, 11250}; /* duration_ms, interval_us, window_us */
-    for (Py_ssize_t i = 0; i < nargs && i < 3; i++) {
-        if (bt_int_get(args[i], 0, UINT32_MAX, &value[i]) < 0) {
-            return NULL;
-        }
-    }
-    int active = 0;
-    if (nargs == 4 && (active = PyObject_IsTrue(args[3])) < 0) {
-        return NULL;
-    }
-    WITHOUT_GIL(rc = mpble_gap_scan(self->h, (uint32_t)value[0], (uint32_t)value[1], (uint32_t)value[2], active));
-    return none_or_raise(self, rc);
-}
+/* A positional-only method bt_ble_<name> with its signature as the docstring. */
+#define POSITIONAL(name, sig) \
+    {#name, (PyCFunction)(void (*)(void))bt_ble_##name, METH_FASTCALL, #name "(" sig ", /)"}
 
 static PyMethodDef ble_methods[] = {
     {"active", (PyCFunction)(void (*)(void))ble_active, METH_FASTCALL, "active([active], /)"},
     {"config", (PyCFunction)(void (*)(void))ble_config, METH_VARARGS | METH_KEYWORDS,
      "config('param', /) or config(*, param=value, ...)"},
     {"irq", (PyCFunction)(void (*)(void))ble_irq, METH_FASTCALL, "irq(handler, /)"},
-    {"gap_advertise", (PyCFunction)(void (*)(void))ble_gap_advertise, METH_VARARGS | METH_KEYWORDS,
+    {"gap_advertise", (PyCFunction)(void (*)(void))bt_ble_gap_advertise, METH_VARARGS | METH_KEYWORDS,
      "gap_advertise(interval_us=500000, adv_data=None, *, resp_data=None, connectable=True)"},
-    {"gap_scan", (PyCFunction)(void (*)(void))ble_gap_scan, METH_FASTCALL,
-     "gap_scan(duration_ms=0, interval_us=1280000, window_us=11250, active=False, /)"},
+    POSITIONAL(gap_scan, "duration_ms=0, interval_us=1280000, window_us=11250, active=False"),
+    POSITIONAL(gap_connect, "addr_type, addr, scan_duration_ms=2000, min_conn_interval_us=None, "
+                            "max_conn_interval_us=None"),
+    POSITIONAL(gap_disconnect, "conn_handle"),
+    POSITIONAL(gatts_register_services, "services_definition"),
+    POSITIONAL(gatts_read, "value_handle"),
+    POSITIONAL(gatts_write, "value_handle, data, send_update=False"),
+    POSITIONAL(gatts_notify, "conn_handle, value_handle, data=None"),
+    POSITIONAL(gatts_indicate, "conn_handle, value_handle, data=None"),
+    POSITIONAL(gatts_set_buffer, "value_handle, len, append=False"),
+    POSITIONAL(gattc_discover_services, "conn_handle, uuid=None"),
+    POSITIONAL(gattc_discover_characteristics, "conn_handle, start_handle, end_handle, uuid=None"),
+    POSITIONAL(gattc_discover_descriptors, "conn_handle, start_handle, end_handle"),
+    POSITIONAL(gattc_read, "conn_handle, value_handle"),
+    POSITIONAL(gattc_write, "conn_handle, value_handle, data, mode=0"),
+    POSITIONAL(gattc_exchange_mtu, "conn_handle"),
     {NULL, NULL, 0, NULL},
 };
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 
 #include "args.h"
+#include "uuid.h"
 
 /* The memoryviews of one event tuple, released when the handler returns. */
 typedef struct {
@@ -43,19 +44,61 @@ static void views_release(views_t *views)
     views->count = 0;
 }
 
+/* A read-only memoryview of an address's 6 bytes (display order). */
+static PyObject *addr_view(views_t *views, const mpble_addr_t *addr)
+{
+    return view_new(views, addr->val, sizeof(addr->val));
+}
+
 /* The data tuple of ev, or NULL: with an exception set on failure, without one for an
- * event this module does not know. */
+ * event this module does not know. Py_BuildValue's "N" takes the new references of
+ * views and UUIDs (a NULL among them fails the whole tuple). */
 static PyObject *event_data(const struct mpble_event *ev, views_t *views)
 {
     switch (ev->code) {
-    case MPBLE_IRQ_SCAN_RESULT: {
-        const mpble_addr_t *addr = &ev->u.scan_result.addr;
-        return Py_BuildValue("(iNiiN)", addr->type, view_new(views, addr->val, sizeof(addr->val)),
+    case MPBLE_IRQ_CENTRAL_CONNECT:
+    case MPBLE_IRQ_CENTRAL_DISCONNECT:
+    case MPBLE_IRQ_PERIPHERAL_CONNECT:
+    case MPBLE_IRQ_PERIPHERAL_DISCONNECT:
+        return Py_BuildValue("(iiN)", ev->u.conn.conn_handle, ev->u.conn.addr.type, addr_view(views, &ev->u.conn.addr));
+    case MPBLE_IRQ_GATTS_WRITE:
+    case MPBLE_IRQ_GATTS_READ_REQUEST:
+        return Py_BuildValue("(ii)", ev->u.gatts.conn_handle, ev->u.gatts.attr_handle);
+    case MPBLE_IRQ_SCAN_RESULT:
+        return Py_BuildValue("(iNiiN)", ev->u.scan_result.addr.type, addr_view(views, &ev->u.scan_result.addr),
                              ev->u.scan_result.adv_type, ev->u.scan_result.rssi,
                              view_new(views, ev->u.scan_result.data, ev->u.scan_result.len));
-    }
     case MPBLE_IRQ_SCAN_DONE:
         return PyTuple_New(0);
+    case MPBLE_IRQ_GATTC_SERVICE_RESULT:
+        return Py_BuildValue("(iiiN)", ev->u.service.conn_handle, ev->u.service.start_handle, ev->u.service.end_handle,
+                             bt_uuid_new(&ev->u.service.uuid));
+    case MPBLE_IRQ_GATTC_SERVICE_DONE:
+    case MPBLE_IRQ_GATTC_CHARACTERISTIC_DONE:
+    case MPBLE_IRQ_GATTC_DESCRIPTOR_DONE:
+        return Py_BuildValue("(ii)", ev->u.done.conn_handle, ev->u.done.status);
+    case MPBLE_IRQ_GATTC_CHARACTERISTIC_RESULT:
+        return Py_BuildValue("(iiiiN)", ev->u.characteristic.conn_handle, ev->u.characteristic.end_handle,
+                             ev->u.characteristic.value_handle, ev->u.characteristic.properties,
+                             bt_uuid_new(&ev->u.characteristic.uuid));
+    case MPBLE_IRQ_GATTC_DESCRIPTOR_RESULT:
+        return Py_BuildValue("(iiN)", ev->u.descriptor.conn_handle, ev->u.descriptor.handle,
+                             bt_uuid_new(&ev->u.descriptor.uuid));
+    case MPBLE_IRQ_GATTC_READ_RESULT:
+    case MPBLE_IRQ_GATTC_NOTIFY:
+    case MPBLE_IRQ_GATTC_INDICATE:
+        return Py_BuildValue("(iiN)", ev->u.data.conn_handle, ev->u.data.value_handle,
+                             view_new(views, ev->u.data.data, ev->u.data.len));
+    case MPBLE_IRQ_GATTC_READ_DONE:
+    case MPBLE_IRQ_GATTC_WRITE_DONE:
+    case MPBLE_IRQ_GATTS_INDICATE_DONE:
+        return Py_BuildValue("(iii)", ev->u.value_done.conn_handle, ev->u.value_done.value_handle,
+                             ev->u.value_done.status);
+    case MPBLE_IRQ_MTU_EXCHANGED:
+        return Py_BuildValue("(ii)", ev->u.mtu.conn_handle, ev->u.mtu.mtu);
+    case MPBLE_IRQ_CONNECTION_UPDATE:
+        return Py_BuildValue("(iiiii)", ev->u.conn_update.conn_handle, ev->u.conn_update.interval,
+                             ev->u.conn_update.latency, ev->u.conn_update.timeout, ev->u.conn_update.status);
     default:
         return NULL;
     }

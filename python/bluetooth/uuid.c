@@ -178,3 +178,27 @@ PyTypeObject bt_uuid_type = {
     .tp_hash = uuid_hash,
     .tp_as_buffer = &uuid_as_buffer,
 };
+
+int bt_uuid_get(PyObject *obj, mpble_uuid_t *out)
+{
+    if (!PyObject_TypeCheck(obj, &bt_uuid_type)) {
+        return 0;
+    }
+    const UUIDObject *self = (UUIDObject *)obj;
+    out->len = (uint8_t)self->len;
+    memcpy(out->le, self->data, (size_t)self->len);
+    return 1;
+}
+
+PyObject *bt_uuid_new(const mpble_uuid_t *uuid)
+{
+    UUIDObject *self = PyObject_New(UUIDObject, &bt_uuid_type);
+    if (self == NULL) {
+        return NULL;
+    }
+    size_t len = uuid->len <= sizeof(self->data) ? uuid->len : sizeof(self->data);
+    memset(self->data, 0, sizeof(self->data));
+    memcpy(self->data, uuid->le, len);
+    self->len = (Py_ssize_t)len;
+    return (PyObject *)self;
+}

@@ -5,6 +5,14 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "mpble/mpble.h"
+
 extern PyTypeObject bt_uuid_type;
+
+/* If obj is a UUID, copies its value to *out and returns 1; otherwise returns 0 (no
+ * exception set: each caller raises its own, as the reference does). */
+int bt_uuid_get(PyObject *obj, mpble_uuid_t *out);
+/* A new UUID object with the C core's value, or NULL with an exception set. */
+PyObject *bt_uuid_new(const mpble_uuid_t *uuid);
 
 #endif
