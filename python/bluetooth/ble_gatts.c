@@ -211,20 +211,22 @@ PyObject *bt_ble_gatts_register_services(PyObject *obj, PyObject *const *args, P
     if (bt_check_nargs("gatts_register_services", nargs, 1, 1) < 0) {
         return NULL;
     }
-    PyObject *list = items_of(args[0]);
-    if (list == NULL) {
+    if (PyObject_Length(args[0]) < 0) {
         return NULL;
     }
     /* The reference resets the stack's database before walking the definition. */
     bool active;
     WITHOUT_GIL(active = mpble_is_active(self->h));
+    if (!active) {
+        return bt_raise_errno(NULL, -ENODEV);
+    }
+    PyObject *list = PySequence_List(args[0]);
+    if (list == NULL) {
+        return NULL;
+    }
     definition_t d = {.num_services = (size_t)PyList_GET_SIZE(list)};
     uint16_t *handles = NULL;
     PyObject *result = NULL;
-    if (!active) {
-        bt_none_or_raise(obj, -ENODEV);
-        goto out;
-    }
     d.services = PyMem_Calloc(d.num_services + 1, sizeof(*d.services));
     if (d.services == NULL) {
         PyErr_NoMemory();

@@ -8,8 +8,9 @@
 #include "mpble/mpble.h"
 
 /* Raises OSError(errno, text) for a negative errno result of a call on h, where text
- * is mpble_last_error(h) when it has one, else the errno's name ('ENODEV'). The
- * error is always a positive errno. Returns NULL. */
+ * is mpble_last_error(h) when it has one, else the errno's name ('ENODEV'); h NULL:
+ * an error found without a call, always the name. The error is always a positive
+ * errno. Returns NULL. */
 PyObject *bt_raise_errno(mpble_t *h, int err);
 
 #endif
