@@ -219,3 +219,181 @@ class AirTestCase(unittest.TestCase):
         c = Child(script, self.air, capture_path(self, "child%d" % len(self.children)))
         self.children.append(c)
         return c
+
+
+# ---- connections and GATT ----
+
+IRQ_CENTRAL_CONNECT = 1
+IRQ_CENTRAL_DISCONNECT = 2
+IRQ_GATTS_WRITE = 3
+IRQ_GATTS_READ_REQUEST = 4
+IRQ_PERIPHERAL_CONNECT = 7
+IRQ_PERIPHERAL_DISCONNECT = 8
+IRQ_GATTC_SERVICE_RESULT = 9
+IRQ_GATTC_SERVICE_DONE = 10
+IRQ_GATTC_CHARACTERISTIC_RESULT = 11
+IRQ_GATTC_CHARACTERISTIC_DONE = 12
+IRQ_GATTC_DESCRIPTOR_RESULT = 13
+IRQ_GATTC_DESCRIPTOR_DONE = 14
+IRQ_GATTC_READ_RESULT = 15
+IRQ_GATTC_READ_DONE = 16
+IRQ_GATTC_WRITE_DONE = 17
+IRQ_GATTC_NOTIFY = 18
+IRQ_GATTC_INDICATE = 19
+IRQ_GATTS_INDICATE_DONE = 20
+IRQ_MTU_EXCHANGED = 21
+
+# The reference's HR + UART example, and a service whose characteristics have
+# descriptors; run in this process (GATT below) and in every Peer.
+SERVICES_SRC = """
+from bluetooth import UUID, FLAG_READ, FLAG_WRITE, FLAG_WRITE_NO_RESPONSE, FLAG_NOTIFY, FLAG_INDICATE
+HR_UUID = UUID(0x180D)
+HR_CHAR = (UUID(0x2A37), FLAG_READ | FLAG_NOTIFY,)
+HR_SERVICE = (HR_UUID, (HR_CHAR,),)
+UART_UUID = UUID('6E400001-B5A3-F393-E0A9-E50E24DCCA9E')
+UART_TX = (UUID('6E400003-B5A3-F393-E0A9-E50E24DCCA9E'), FLAG_READ | FLAG_NOTIFY,)
+UART_RX = (UUID('6E400002-B5A3-F393-E0A9-E50E24DCCA9E'), FLAG_WRITE,)
+UART_SERVICE = (UART_UUID, (UART_TX, UART_RX,),)
+SERVICES = (HR_SERVICE, UART_SERVICE,)
+BAT_UUID = UUID(0x180F)
+BAT_LEVEL = (UUID(0x2A19), FLAG_READ | FLAG_WRITE | FLAG_NOTIFY | FLAG_INDICATE,
+             ((UUID(0x2901), FLAG_READ), (UUID(0x2904), FLAG_READ | FLAG_WRITE)))
+BAT_NOTE = (UUID(0x2A1A), FLAG_READ | FLAG_WRITE | FLAG_WRITE_NO_RESPONSE, ((UUID(0x2901), FLAG_READ),))
+BAT_SERVICE = (BAT_UUID, (BAT_LEVEL, BAT_NOTE))
+ALL_SERVICES = SERVICES + (BAT_SERVICE,)
+ADV = b"\\x02\\x01\\x06"
+"""
+
+_defs = {}
+exec(SERVICES_SRC, _defs)
+GATT = type("GATT", (), {k: v for k, v in _defs.items() if k.isupper()})
+
+# A device in a child process driven line by line: each stdin line is the repr of
+# Python source, run there (an expression's value comes back); every event comes back
+# as it happens. hooks[code] = fn(data) runs inside the handler; its result is the
+# handler's.
+PEER_SCRIPT = SERVICES_SRC + r"""
+import bluetooth, sys, threading
+ble = bluetooth.BLE()
+lock = threading.Lock()
+hooks = {}
+
+def out(kind, value):
+    with lock:
+        sys.stdout.write("%s %r\n" % (kind, value))
+        sys.stdout.flush()
+
+def irq(event, data):
+    out("EV", (event, tuple(bytes(x) if isinstance(x, memoryview) else x for x in data)))
+    hook = hooks.get(event)
+    return hook(data) if hook is not None else None
+
+def advertise():
+    ble.gap_advertise(20000, ADV)
+
+ble.irq(irq)
+ble.active(True)
+out("RET", ble.config("mac"))
+for line in sys.stdin:
+    src = eval(line)
+    try:
+        try:
+            code = compile(src, "<peer>", "eval")
+        except SyntaxError:
+            exec(compile(src, "<peer>", "exec"), globals())
+            result = None
+        else:
+            result = eval(code, globals())
+        out("RET", result)
+    except Exception as e:
+        out("EXC", (type(e).__name__, e.args))
+"""
+
+
+class PeerError(Exception):
+    """An exception in code a Peer ran: args are (type name, the exception's args)."""
+
+
+class Peer:
+    """A BLE device in a child process (PEER_SCRIPT), active, with its handler set.
+    mac is its config('mac'); events the (code, data) it received, memoryviews as
+    bytes, UUIDs as UUIDs."""
+
+    def __init__(self, test):
+        self.child = test.child(PEER_SCRIPT)
+        self.events = []
+        kind, self.mac = self._read(WAIT)
+        assert kind == "RET", kind
+
+    def _read(self, timeout):
+        line = self.child.readline(timeout)
+        kind, _, rest = line.partition(" ")
+        value = eval(rest, {"UUID": bluetooth.UUID})
+        if kind == "EV":
+            self.events.append(value)
+        return kind, value
+
+    def run(self, src, timeout=WAIT):
+        """Runs src there; returns an expression's value, raises PeerError."""
+        self.child.proc.stdin.write((repr(src) + "\n").encode())
+        self.child.proc.stdin.flush()
+        deadline = time.monotonic() + timeout
+        while True:
+            kind, value = self._read(max(0.0, deadline - time.monotonic()))
+            if kind == "RET":
+                return value
+            if kind == "EXC":
+                raise PeerError(*value)
+
+    def of(self, event):
+        return [d for e, d in self.events if e == event]
+
+    def wait_for(self, event, count=1, timeout=WAIT):
+        """Waits until count events of this kind arrived; returns their data."""
+        deadline = time.monotonic() + timeout
+        while len(self.of(event)) < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("peer event %d: %d of %d within %gs"
+                                   % (event, len(self.of(event)), count, timeout))
+            kind, value = self._read(left)
+            if kind != "EV":
+                raise AssertionError("unexpected %s %r from peer" % (kind, value))
+        return self.of(event)
+
+
+class ConnTestCase(AirTestCase):
+    """AirTestCase with peers and connection helpers; self.events records this
+    device's events once start() ran."""
+
+    def peer(self):
+        return Peer(self)
+
+    def start(self, on_event=None):
+        """Activates this device with an Events recorder as its handler."""
+        self.events = Events(on_event)
+        self.ble.irq(self.events)
+        self.ble.active(True)
+        return self.events
+
+    def connect(self, peer, count=1):
+        """Connects to peer (which starts advertising); returns (conn here, conn
+        there). count: the number of this kind of event expected by then."""
+        peer.run("advertise()")
+        self.ble.gap_connect(*peer.mac)
+        conn, addr_type, addr = self.events.wait_for(IRQ_PERIPHERAL_CONNECT, count)[-1]
+        self.assertEqual((addr_type, addr), peer.mac)
+        peer_conn = peer.wait_for(IRQ_CENTRAL_CONNECT, count)[-1][0]
+        return conn, peer_conn
+
+    def accept(self, peer, count=1):
+        """The reverse: peer connects to this advertising device; returns (conn here,
+        conn there)."""
+        mac = self.ble.config("mac")
+        self.ble.gap_advertise(20000, GATT.ADV)
+        peer.run("ble.gap_connect(*%r)" % (mac,))
+        conn, addr_type, addr = self.events.wait_for(IRQ_CENTRAL_CONNECT, count)[-1]
+        self.assertEqual((addr_type, addr), peer.mac)
+        peer_conn, addr_type, addr = peer.wait_for(IRQ_PERIPHERAL_CONNECT, count)[-1]
+        self.assertEqual((addr_type, addr), mac)
+        return conn, peer_conn
