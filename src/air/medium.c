@@ -55,6 +55,9 @@ void medium_leave(struct radio *r)
             break;
         }
     }
+    for (int i = 0; i < AIR_LINKS; i++)
+        if (m->links[i].used && (m->links[i].central == r || m->links[i].peripheral == r))
+            medium_link_close(r, i);
     /* Nothing it queued may be delivered on its behalf any more. */
     for (unsigned i = 0; i < m->queued; i++)
         if (m->queue[i].from == r)
@@ -102,6 +105,7 @@ static void medium_deliver(struct medium *m, const struct medium_tx *tx)
             .channel = tx->channel,
             .start = tx->start,
             .duration = tx->duration,
+            .phy = AIR_PHY_1M,
             .rssi = medium_rssi(m, tx->from, r),
             .pdu = tx->pdu,
             .len = tx->len,
@@ -149,4 +153,84 @@ void medium_advertise_now(struct medium *m)
 {
     for (struct radio *r = m->radios; r; r = r->next)
         r->ops->advertise_now(r);
+}
+
+/* ---- links ---- */
+
+int medium_link_open(struct radio *central, uint32_t aa)
+{
+    struct medium *m = central->medium;
+    int free_link = -1;
+    for (int i = 0; i < AIR_LINKS; i++) {
+        if (m->links[i].used && m->links[i].aa == aa)
+            return -1;
+        if (!m->links[i].used && free_link < 0)
+            free_link = i;
+    }
+    if (free_link >= 0)
+        m->links[free_link] = (struct medium_link){true, aa, central, NULL};
+    return free_link;
+}
+
+int medium_link_attach(struct radio *peripheral, uint32_t aa)
+{
+    struct medium *m = peripheral->medium;
+    for (int i = 0; i < AIR_LINKS; i++) {
+        struct medium_link *l = &m->links[i];
+        if (l->used && l->aa == aa && l->central && !l->peripheral &&
+            l->central != peripheral) {
+            l->peripheral = peripheral;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void medium_link_close(struct radio *r, int link)
+{
+    struct medium_link *l = &r->medium->links[link];
+    if (l->central == r)
+        l->central = NULL;
+    if (l->peripheral == r)
+        l->peripheral = NULL;
+    /* A link its central left is over: nobody may attach to it any more. */
+    if (!l->central)
+        l->used = l->peripheral != NULL;
+}
+
+bool medium_link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
+                          struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX])
+{
+    struct medium *m = central->medium;
+    struct radio *p = m->links[link].peripheral;
+    if (!p || m->links[link].central != central || !p->ops->link_receive)
+        return false;
+    struct air_pdu rx = *pdu;
+    rx.sender = central;
+    rx.rssi = medium_rssi(m, central, p);
+    uint8_t phy = AIR_PHY_1M;
+    size_t len = p->ops->link_receive(p, link, &rx, buf, &phy);
+    /* Its answer goes out even if answering ended its connection (the
+     * acknowledgement of an LL_TERMINATE_IND). */
+    if (len < 2 || len > AIR_PDU_MAX)
+        return false;
+    *reply = (struct air_pdu){
+        .sender = p,
+        .channel = pdu->channel,
+        .start = pdu->start + pdu->duration + AIR_T_IFS_US,
+        .duration = air_time(phy, len),
+        .phy = phy,
+        .event = pdu->event,
+        .rssi = medium_rssi(m, p, central),
+        .pdu = buf,
+        .len = len,
+    };
+    return true;
+}
+
+void medium_link_kick(struct radio *peripheral, int link)
+{
+    struct medium_link *l = &peripheral->medium->links[link];
+    if (l->peripheral == peripheral && l->central && l->central->ops->link_kick)
+        l->central->ops->link_kick(l->central, link);
 }

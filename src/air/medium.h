@@ -11,6 +11,12 @@
  * collide and reach nobody. Independent advertising events are not checked against
  * each other for collisions.
  *
+ * Data channel PDUs of a connection (Vol 6 Part B 2.4) do not go through that
+ * queue: a link joins the two radios of one connection, found by its access
+ * address, and a connection event is a series of exchanges driven by the central
+ * (medium_link_exchange): the central's PDU, then the peripheral's answer T_IFS
+ * later. Nobody else hears them, and links are not checked for collisions.
+ *
  * Timing (the whole air has one):
  *   MEDIUM_TIMING_REAL: link layers keep their real intervals, delays and windows.
  *   MEDIUM_TIMING_FAST: link layers skip the waits (see mpble-air --help). */
@@ -28,6 +34,11 @@
 #define AIR_PDU_MAX 258    /* header + largest payload (251 + MIC 4) + 1 spare */
 #define AIR_TX_QUEUE 16    /* transmissions awaiting delivery within one exchange */
 #define AIR_TX_POWER_DBM 0 /* every radio transmits at 0 dBm */
+#define AIR_LINKS 512      /* connections on one air at once */
+
+/* PHYs (the bit values of Vol 4 Part E 7.8.47). */
+#define AIR_PHY_1M 1
+#define AIR_PHY_2M 2
 
 enum medium_timing { MEDIUM_TIMING_REAL, MEDIUM_TIMING_FAST };
 
@@ -38,7 +49,9 @@ struct air_pdu {
     const struct radio *sender;
     uint8_t channel;    /* RF channel index 0..39; 37, 38, 39 carry advertising */
     uint64_t start;     /* medium time (us) the packet begins */
-    uint32_t duration;  /* us on the air at LE 1M */
+    uint32_t duration;  /* us on the air at its PHY */
+    uint8_t phy;        /* AIR_PHY_1M or AIR_PHY_2M */
+    uint16_t event;     /* data channel: connEventCounter of the event it belongs to */
     int8_t rssi;        /* dBm at this receiver */
     const uint8_t *pdu; /* header (2 octets) + payload */
     size_t len;
@@ -49,6 +62,14 @@ struct radio_ops {
     void (*receive)(struct radio *r, const struct air_pdu *pdu);
     /* Fast timing: a scanner just started, advertise now if advertising. */
     void (*advertise_now)(struct radio *r);
+    /* The peripheral end of link heard the central's pdu: it writes its answer (at
+     * most AIR_PDU_MAX octets) to reply, its PHY to *phy, and returns the length;
+     * 0 sends nothing. NULL for radios that never connect. */
+    size_t (*link_receive)(struct radio *r, int link, const struct air_pdu *pdu,
+                           uint8_t *reply, uint8_t *phy);
+    /* The peripheral end of link has something to send (fast timing: the central
+     * runs a connection event now). */
+    void (*link_kick)(struct radio *r, int link);
 };
 
 struct radio {
@@ -69,6 +90,13 @@ struct medium_tx {
     uint8_t pdu[AIR_PDU_MAX];
 };
 
+/* The two ends of one connection; an end is NULL once its radio left. */
+struct medium_link {
+    bool used;
+    uint32_t aa; /* access address */
+    struct radio *central, *peripheral;
+};
+
 struct medium {
     enum medium_timing timing;
     uint64_t seed;
@@ -80,6 +108,7 @@ struct medium {
     bool delivering;
     unsigned queued;
     struct medium_tx queue[AIR_TX_QUEUE];
+    struct medium_link links[AIR_LINKS];
 };
 
 /* Every random choice on the air derives from seed. Returns 0 or -EIO. */
@@ -109,6 +138,30 @@ void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
 
 /* Fast timing: asks every radio's advertiser to run an advertising event now. */
 void medium_advertise_now(struct medium *m);
+
+/* Links. open: a central that sent a CONNECT_IND with access address aa; returns
+ * the link, or -1 if aa is in use on this air or every link is. attach: the
+ * peripheral that accepted it; returns the link, or -1 if no link waits for aa.
+ * close: r leaves link; the link is free once both ends left. */
+int medium_link_open(struct radio *central, uint32_t aa);
+int medium_link_attach(struct radio *peripheral, uint32_t aa);
+void medium_link_close(struct radio *r, int link);
+/* One exchange of a connection event: pdu (header + payload, filled in by the
+ * central: start, channel, phy, event) goes to the peripheral end, whose answer
+ * starts T_IFS after its end. Returns false if nothing was heard back (the
+ * peripheral is gone or sent nothing); else fills *reply, its octets in buf. */
+bool medium_link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
+                          struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX]);
+/* The peripheral end of link asks its central for a connection event. */
+void medium_link_kick(struct radio *peripheral, int link);
+
+/* Time on the air, 8 us per octet at LE 1M, 4 us at LE 2M: preamble (1 octet at
+ * 1M, 2 at 2M), access address 4, the PDU, CRC 3 (Vol 6 Part B 2.1). */
+static inline uint32_t air_time(uint8_t phy, size_t pdu_len)
+{
+    return phy == AIR_PHY_2M ? (uint32_t)(2 + 4 + pdu_len + 3) * 4
+                             : (uint32_t)(1 + 4 + pdu_len + 3) * 8;
+}
 
 /* Time on the air at LE 1M, 8 us per octet: preamble 1, access address 4, the PDU,
  * CRC 3 (Vol 6 Part B 2.1). */

@@ -1,11 +1,12 @@
 /* controller.h - a virtual LE controller: HCI (H4 packets) on one side, a radio on
  * the air's medium on the other.
  *
- * Implemented: the LE controller commands for advertising and scanning with legacy
- * PDUs (Core v5.4 Vol 4 Part E 7.3, 7.4, 7.8), the advertising and scanning states
- * of the link layer (Vol 6 Part B 4.4). Not yet: initiating and connections
- * (LE Create Connection and the like answer Unknown HCI Command), directed
- * advertising (enabling it answers Invalid HCI Command Parameters). */
+ * Implemented: the LE controller commands for advertising, scanning, initiating
+ * and connections (Core v5.4 Vol 4 Part E 7.1, 7.3, 7.4, 7.8), the advertising
+ * (legacy PDUs, undirected and low duty cycle directed), scanning, initiating and
+ * connection states of the link layer (Vol 6 Part B 4.4, 4.5) with the LL control
+ * procedures of 5.1 but encryption. Not yet: high duty cycle directed advertising
+ * (enabling it answers Invalid HCI Command Parameters), encryption. */
 #ifndef MPBLE_CONTROLLER_H
 #define MPBLE_CONTROLLER_H
 
@@ -26,8 +27,8 @@ struct controller *controller_create(struct medium *m, const uint8_t addr[6],
 /* Leaves the medium and frees it. */
 void controller_destroy(struct controller *c);
 
-/* One whole H4 packet from the host: a command, ACL or ISO data (data are dropped
- * until connections exist). Returns 0, or -EPROTO when the packet is not a whole,
+/* One whole H4 packet from the host: a command, ACL or ISO data (ISO data are
+ * dropped; ACL data for a bad handle or with bad flags are dropped with a log line). Returns 0, or -EPROTO when the packet is not a whole,
  * well-formed host-to-controller packet (the caller should drop the host). */
 int controller_receive(struct controller *c, const uint8_t *h4, size_t len);
 
@@ -35,6 +36,6 @@ struct radio *controller_radio(struct controller *c);
 
 /* Largest ACL payload the controller accepts (LE Read Buffer Size). */
 #define CONTROLLER_ACL_MTU 251
-#define CONTROLLER_ACL_BUFFERS 8
+#define CONTROLLER_ACL_BUFFERS 16
 
 #endif

@@ -1,7 +1,7 @@
 /* controller_int.h - inside the virtual controller: its state and the interfaces
  * between the HCI command layer (controller.c) and the link-layer states
- * (ll_adv.c: advertising, ll_scan.c: scanning). Initiating and connection states
- * will sit beside these two, each with its own struct and file. */
+ * (ll_adv.c: advertising, ll_scan.c: scanning, ll_init.c: initiating, ll_conn.h:
+ * connections), each with its own struct and file. */
 #ifndef MPBLE_CONTROLLER_INT_H
 #define MPBLE_CONTROLLER_INT_H
 
@@ -11,6 +11,7 @@
 #include "air/medium.h"
 #include "controller/accept_list.h"
 #include "controller/controller.h"
+#include "controller/ll_conn.h"
 
 /* Advertising state with legacy PDUs (Vol 6 Part B 4.4.2), parameters from
  * LE Set Advertising Parameters (Vol 4 Part E 7.8.5). */
@@ -49,6 +50,26 @@ struct ll_scan {
     } dups[LL_DUP_FILTER_SIZE];
 };
 
+/* Initiating state (Vol 6 Part B 4.4.4), parameters from LE Create Connection
+ * (Vol 4 Part E 7.8.12). */
+struct ll_init {
+    bool enabled;
+    uint16_t scan_interval, scan_window; /* units of 0.625 ms */
+    uint8_t filter_policy, peer_addr_type, peer_addr[6], own_addr_type;
+    struct ll_conn_params params; /* interval: the minimum asked for */
+    uint64_t started;
+};
+
+/* One host ACL packet held until the peer acknowledged all of it. */
+struct ll_acl_buf {
+    bool used;
+    bool start;       /* Packet_Boundary_Flag 00: the first fragment of a message */
+    uint8_t len, sent; /* octets, octets acknowledged */
+    uint8_t data[CONTROLLER_ACL_MTU];
+};
+
+#define CTRL_HELD_MAX 2048 /* events held while a command runs */
+
 struct controller {
     struct radio radio; /* first: the medium hands back this pointer */
     controller_output_fn output;
@@ -61,6 +82,17 @@ struct controller {
     struct accept_list accept_list;
     struct ll_adv adv;
     struct ll_scan scan;
+    struct ll_init init;
+    struct ll_conn conns[LL_MAX_CONNS];
+    uint16_t next_handle;
+    struct ll_acl_buf acl[CONTROLLER_ACL_BUFFERS];
+    uint16_t default_tx_octets, default_tx_time; /* LE Write Suggested Default Data Length */
+    uint8_t default_tx_phys, default_rx_phys;    /* LE Set Default PHY */
+    /* Events raised while a command runs go out after its Command Complete or
+     * Command Status (Vol 4 Part E 4.4): held here meanwhile. */
+    bool holding;
+    size_t held_len;
+    uint8_t held[CTRL_HELD_MAX];
 };
 
 /* Events to the host. ctrl_send_le_event applies the event masks: an LE event
@@ -68,6 +100,10 @@ struct controller {
  * in the LE event mask (Vol 4 Part E 7.8.1). */
 void ctrl_send_event(struct controller *c, uint8_t code, const uint8_t *params, uint8_t len);
 void ctrl_send_le_event(struct controller *c, const uint8_t *params, uint8_t len);
+/* A whole H4 packet to the host (ACL data), held like events while a command runs. */
+void ctrl_send_packet(struct controller *c, const uint8_t *pkt, size_t len);
+/* Whether the LE Meta event and its subevent are both unmasked. */
+bool ctrl_le_event_enabled(const struct controller *c, uint8_t subevent);
 
 /* The address a state uses for Own_Address_Type 0..3. With an empty resolving list,
  * types 2 and 3 fall back to the public and random address (Vol 4 Part E 7.8.5).
@@ -83,17 +119,46 @@ uint8_t ll_adv_set_scan_rsp_data(struct controller *c, const uint8_t *p, uint8_t
 uint8_t ll_adv_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret);
 uint8_t ll_scan_set_params(struct controller *c, const uint8_t *p, uint8_t *ret);
 uint8_t ll_scan_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_init_create(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_init_cancel(struct controller *c, const uint8_t *p, uint8_t *ret);
+/* Connection commands (ll_conn_cmd.c). */
+uint8_t ll_cmd_disconnect(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_read_remote_version(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_conn_update(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_read_remote_features(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_param_reply(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_param_neg_reply(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_set_data_length(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_read_default_data_length(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_write_default_data_length(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_read_max_data_length(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_read_phy(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_set_default_phy(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_set_phy(struct controller *c, const uint8_t *p, uint8_t *ret);
+/* Checks connection parameters as LE Create Connection and LE Connection Update
+ * give them (interval min, max, latency, timeout, CE lengths: 12 octets at p). */
+bool ll_conn_params_valid(const uint8_t *p);
 
 void ll_adv_reset(struct controller *c);
 void ll_scan_reset(struct controller *c);
+void ll_init_reset(struct controller *c);
 /* Fast timing: start the next advertising event now, if advertising. */
 void ll_adv_now(struct controller *c);
 /* PDUs from the air. */
 void ll_adv_receive(struct controller *c, const struct air_pdu *pdu);
 void ll_scan_receive(struct controller *c, const struct air_pdu *pdu);
+void ll_init_receive(struct controller *c, const struct air_pdu *pdu);
+/* Whether the initiator or scanner, started at started with this interval and
+ * window (0.625 ms units), hears pdu: in real timing one primary channel per
+ * interval (37, 38, 39 in turn), during the window; in fast timing always. */
+bool ll_listening(const struct controller *c, uint64_t started, uint16_t interval,
+                  uint16_t window, const struct air_pdu *pdu);
+/* Advertising stops: a connection was made as peripheral (Vol 6 Part B 4.4.2). */
+void ll_adv_stop(struct controller *c);
 
 /* Whether the accept list is in use by an enabled state (Vol 4 Part E 7.8.15). */
 bool ll_adv_uses_accept_list(const struct controller *c);
 bool ll_scan_uses_accept_list(const struct controller *c);
+bool ll_init_uses_accept_list(const struct controller *c);
 
 #endif

@@ -88,15 +88,15 @@ bool ll_scan_uses_accept_list(const struct controller *c)
     return c->scan.enabled && (c->scan.filter_policy & 1);
 }
 
-static bool scan_hears(const struct controller *c, const struct air_pdu *pdu)
+bool ll_listening(const struct controller *c, uint64_t started, uint16_t interval_units,
+                  uint16_t window_units, const struct air_pdu *pdu)
 {
-    const struct ll_scan *s = &c->scan;
     if (c->radio.medium->timing == MEDIUM_TIMING_FAST)
         return true;
-    if (pdu->start < s->started)
+    if (pdu->start < started)
         return false;
-    uint64_t interval = (uint64_t)s->interval * 625, window = (uint64_t)s->window * 625;
-    uint64_t elapsed = pdu->start - s->started;
+    uint64_t interval = (uint64_t)interval_units * 625, window = (uint64_t)window_units * 625;
+    uint64_t elapsed = pdu->start - started;
     uint8_t channel = (uint8_t)(LL_ADV_CHANNEL_FIRST + (elapsed / interval) % LL_ADV_CHANNELS);
     return pdu->channel == channel && elapsed % interval + pdu->duration <= window;
 }
@@ -219,9 +219,9 @@ void ll_scan_receive(struct controller *c, const struct air_pdu *pdu)
         event_type = HCI_ADV_NONCONN_IND;
         break;
     default:
-        return; /* no directed advertising yet; connection PDUs are not ours */
+        return; /* directed advertising is for initiators; connection PDUs not ours */
     }
-    if (!scan_hears(c, pdu))
+    if (!ll_listening(c, s->started, s->interval, s->window, pdu))
         return;
     /* Filter policies 1 and 3: only advertisers on the accept list (7.8.10). */
     if ((s->filter_policy & 1) && !accept_list_contains(&c->accept_list, addr_type, addr))

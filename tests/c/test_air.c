@@ -155,7 +155,7 @@ static void sniff_nothing(struct radio *r)
 {
 }
 
-static const struct radio_ops sniffer_ops = {sniff, sniff_nothing};
+static const struct radio_ops sniffer_ops = {.receive = sniff, .advertise_now = sniff_nothing};
 
 /* ---- tests in virtual time ---- */
 

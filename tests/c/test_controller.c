@@ -66,12 +66,15 @@ static void test_basics(struct controller *c)
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0), 0);
     CHECK_EQ(ret_len(), 3);
     CHECK_EQ(get_le16(ret()), 251);
-    CHECK_EQ(ret()[2], 8);
+    CHECK_EQ(ret()[2], 16);
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0), 0);
     CHECK_EQ(ret_len(), 8);
+    CHECK_EQ(ret()[0], 0x2e); /* Conn Param Req, Ext Reject, Periph Features, DLE */
+    CHECK_EQ(ret()[1], 0x01); /* LE 2M PHY */
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_SUPPORTED_STATES, NULL, 0), 0);
     CHECK_EQ(ret_len(), 8);
-    CHECK_EQ(ret()[0], 0x37);
+    CHECK_EQ(ret()[0], 0xf7); /* with initiating (6) and peripheral connection (7) */
+    CHECK_EQ(ret()[3], 0x20); /* low duty cycle directed advertising (29) */
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_ACCEPT_LIST_SIZE, NULL, 0), 0);
     CHECK_EQ(ret()[0], 8);
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_ADV_TX_POWER, NULL, 0), 0);
@@ -92,26 +95,29 @@ static void test_supported_commands(struct controller *c)
     CHECK_EQ(cmd(c, HCI_OP_READ_LOCAL_COMMANDS, NULL, 0), 0);
     CHECK_EQ(ret_len(), 64);
     uint8_t want[64] = {0};
+    want[0] = 0x20;  /* Disconnect */
+    want[2] = 0x80;  /* Read Remote Version Information */
     want[5] = 0xc0;  /* Set Event Mask, Reset */
     want[14] = 0xa8; /* Read Local Version, Read Local Features, Read Buffer Size */
     want[15] = 0x02; /* Read BD_ADDR */
     want[22] = 0x04; /* Set Event Mask Page 2 */
     want[24] = 0x40; /* Write LE Host Supported */
     want[25] = 0xf7; /* LE Set Event Mask .. LE Set Advertising Data, no bit 3 */
-    want[26] = 0xcf; /* .. LE Set Scan Enable, Read/Clear Accept List, no connection */
-    want[27] = 0xc3; /* Add/Remove Accept List, LE Encrypt, LE Rand */
+    want[26] = 0xff; /* .. LE Set Scan Enable, Create Connection (Cancel), Accept List */
+    want[27] = 0xe7; /* Accept List, Connection Update, Read Remote Features, Encrypt, Rand */
     want[28] = 0x08; /* LE Read Supported States */
+    want[33] = 0xf0; /* Remote Conn Param Reply / Negative Reply, Set/Read Data Length */
+    want[34] = 0x01; /* LE Write Suggested Default Data Length */
+    want[35] = 0x78; /* LE Read Maximum Data Length, Read PHY, Set Default PHY, Set PHY */
     CHECK_MEM(ret(), want, 64);
 }
 
 static void test_errors(struct controller *c)
 {
     uint8_t p[40] = {0};
-    /* Unknown opcodes (and connection commands, not yet built). */
+    /* Unknown opcodes. */
     CHECK_EQ(cmd(c, 0xfc01, NULL, 0), HCI_ERR_UNKNOWN_COMMAND);
     CHECK_EQ(ret_len(), 0);
-    CHECK_EQ(cmd(c, HCI_OP_LE_CREATE_CONN, p, 25), HCI_ERR_UNKNOWN_COMMAND);
-    CHECK_EQ(cmd(c, HCI_OP_DISCONNECT, p, 3), HCI_ERR_UNKNOWN_COMMAND);
     /* Wrong parameter lengths: 0x12 with the return parameters zeroed. */
     CHECK_EQ(cmd(c, HCI_OP_RESET, p, 1), HCI_ERR_INVALID_PARAMS);
     CHECK_EQ(cmd(c, HCI_OP_READ_BD_ADDR, p, 1), HCI_ERR_INVALID_PARAMS);
