@@ -1,5 +1,7 @@
 /* att.h - the Attribute Protocol bearer on a connection (Core v5.4 Vol 3 Part F):
- * what the connection layer calls, and the per-connection ATT state. */
+ * what the connection layer calls, the per-connection ATT state, and what the ATT
+ * server (att_server.c), the ATT client (att_client.c) and the bearer (att.c) offer
+ * each other and the API. */
 #ifndef MPBLE_ATT_H
 #define MPBLE_ATT_H
 
@@ -7,19 +9,55 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/att_pdu.h"
+#include "host/gattc.h"
 #include "host/host_timer.h"
 
 struct host;
 struct conn;
 
-#define ATT_DEFAULT_MTU 23 /* LE: Vol 3 Part F 3.2.8 */
+#define ATT_DEFAULT_MTU ATT_MTU_MIN /* LE: Vol 3 Part F 3.2.8 */
+#define ATT_TIMEOUT_US 30000000u    /* the transaction timeout (3.3.3) */
+#define ATT_IND_QUEUE 4             /* indications waiting behind an unconfirmed one */
+#define ATT_PREP_BYTES 1024         /* the prepare queue (3.4.6.1), entries included */
+
+/* Statuses in events besides MPBLE_STATUS_*: NimBLE's host error codes, which the
+ * reference reports as they are. */
+#define ATT_STATUS_NO_MEM 6
+#define ATT_STATUS_APP 9       /* the application denied the read of a notification */
+#define ATT_STATUS_BAD_DATA 10 /* the peer's answer was malformed */
+
+struct att_ind {
+    uint16_t handle, len;
+    uint8_t data[ATT_MTU_MAX - 3];
+};
 
 /* Per-connection ATT state (server and client side). */
 struct att_bearer {
     uint16_t mtu;
     bool mtu_exchanged;
-    struct host_timer timeout; /* the 30 s transaction timeout (Vol 3 Part F 3.3.3) */
+    bool closed; /* a transaction timed out: no more PDUs on this bearer (3.3.3) */
+    /* Link security, for the permission checks; false until pairing exists. */
+    bool encrypted, authenticated;
+
+    /* server: the indication awaiting its confirmation, and those queued behind it */
+    bool ind_waiting;
+    uint16_t ind_handle;
+    struct host_timer ind_timer;
+    struct att_ind ind_queue[ATT_IND_QUEUE];
+    uint8_t ind_head, ind_count;
+    /* server: prepared writes, sorted by handle then offset */
+    uint16_t prep_used;
+    uint8_t prep[ATT_PREP_BYTES];
+
+    /* client: our request awaiting its response (0: none) and its timeout, or a
+     * retry when the transmit queue was full */
+    uint8_t req_op;
+    struct host_timer req_timer;
+    struct gattc_queue gattc;
 };
+
+/* ---- the connection layer calls these ---- */
 
 /* A connection came up: reset the bearer (MTU 23, nothing pending). */
 void att_bearer_init(struct host *h, struct conn *c);
@@ -28,5 +66,38 @@ void att_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 /* The connection is gone: end pending procedures (their DONE events carry
  * MPBLE_STATUS_LINK_LOST) and stop timers. */
 void att_on_disconnect(struct host *h, struct conn *c);
+
+/* ---- the API ---- */
+
+/* A Handle Value Notification or Indication (the latter queued behind an
+ * unconfirmed one), truncated to ATT_MTU-3. data NULL: the stored value, read
+ * with _IRQ_GATTS_READ_REQUEST(0xffff, handle) first. 0, -EACCES when that read
+ * fails, -ENOMEM when there is no room (an indication then also gets its
+ * INDICATE_DONE with the error status), -ENOTCONN when the bearer timed out. */
+int att_server_send_value(struct host *h, struct conn *c, uint16_t handle, const uint8_t *data,
+                          size_t len, bool indicate);
+/* Whether an indication is unconfirmed or queued on c. */
+bool att_server_indicating(const struct conn *c);
+
+/* ---- between the bearer's parts ---- */
+
+/* Sends a PDU on c's ATT channel: 0, -ENOMEM, -ENOTCONN. */
+int att_send(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
+/* The bearer timed out: closed, the link is dropped (the reference does the same). */
+void att_close(struct host *h, struct conn *c);
+
+void att_server_init(struct host *h, struct conn *c);
+void att_server_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
+void att_server_on_disconnect(struct host *h, struct conn *c);
+
+void att_client_init(struct host *h, struct conn *c);
+void att_client_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
+void att_client_on_disconnect(struct host *h, struct conn *c);
+/* Sends one of our requests and starts its timeout; on -ENOMEM retries shortly by
+ * itself (through gattc_run). 0, or -ENOTCONN. */
+int att_client_request(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
+
+/* The connection that owns a bearer. */
+struct conn *att_conn(struct att_bearer *b);
 
 #endif
