@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "host/ble_priv.h"
+#include "host/gatts.h"
 #include "host/host.h"
 #include "host/loop.h"
 #include "host/startup.h"
@@ -97,6 +98,8 @@ static void host_free(struct host *h)
 {
     if (h == NULL)
         return;
+    gatts_stop(h);
+    conn_free(h);
     if (h->fd >= 0)
         close(h->fd);
     snoop_close(&h->snoop);
@@ -179,13 +182,18 @@ static struct host *host_new(struct mpble *dev)
 static int do_shutdown(struct host *h, void *arg)
 {
     gap_stop(h);
-    h->stopping = true;
+    h->stopping = true; /* from here on, no events but SCAN_DONE */
+    conn_stop(h);
     return 0;
 }
 
 static int do_startup(struct host *h, void *arg)
 {
     int rc = startup_controller(h);
+    if (rc == 0)
+        rc = conn_start(h);
+    if (rc == 0)
+        rc = gatts_start(h);
     if (rc == 0)
         rc = gap_start(h);
     return rc;
@@ -427,4 +435,38 @@ static int do_scan_stop(struct host *h, void *arg)
 int mpble_gap_scan_stop(mpble_t *dev)
 {
     return ble_call(dev, do_scan_stop, NULL);
+}
+
+/* ---- connections ---- */
+
+static int do_connect(struct host *h, void *arg)
+{
+    return conn_connect(h, arg);
+}
+
+int mpble_gap_connect(mpble_t *dev, const mpble_addr_t *peer, uint32_t scan_duration_ms,
+                      uint32_t min_interval_us, uint32_t max_interval_us)
+{
+    struct conn_connect_args a = {*peer, scan_duration_ms, min_interval_us, max_interval_us};
+    return ble_call(dev, do_connect, &a);
+}
+
+static int do_connect_cancel(struct host *h, void *arg)
+{
+    return conn_connect_cancel(h);
+}
+
+int mpble_gap_connect_cancel(mpble_t *dev)
+{
+    return ble_call(dev, do_connect_cancel, NULL);
+}
+
+static int do_disconnect(struct host *h, void *arg)
+{
+    return conn_disconnect(h, *(uint16_t *)arg);
+}
+
+int mpble_gap_disconnect(mpble_t *dev, uint16_t conn_handle)
+{
+    return ble_call(dev, do_disconnect, &conn_handle);
 }

@@ -11,6 +11,9 @@
 
 /* Connections one host keeps at once, in both roles together. */
 #define HOST_MAX_CONNS 8
+/* Largest L2CAP PDU received (header included) and the transmit queue per link. */
+#define HOST_L2CAP_RX_MAX (4 + 2048)
+#define HOST_TX_QUEUE_BYTES (32 * 1024)
 
 /* HCI Role (Vol 4 Part E 7.7.65.1). */
 enum conn_role { CONN_ROLE_CENTRAL = 0, CONN_ROLE_PERIPHERAL = 1 };
@@ -29,13 +32,45 @@ struct conn {
     /* ACL transmit: whole L2CAP PDUs waiting for controller buffers. */
     uint8_t *tx;
     size_t tx_head, tx_used, tx_cap;
+    size_t tx_sent;        /* bytes of the head PDU already sent */
     uint16_t tx_in_flight; /* ACL packets sent, not yet completed */
-    uint8_t sig_ident;     /* LE signalling identifier of our last request */
 
     struct att_bearer att;
 };
 
 struct host;
+struct hci_evt;
+
 struct conn *conn_by_handle(struct host *h, uint16_t handle);
+
+/* Activation: the per-link buffers, sized once; conn_free releases them. */
+int conn_start(struct host *h);
+void conn_free(struct host *h);
+/* Deactivation: cancels a connection attempt and disconnects every link (the
+ * events are not delivered then). */
+void conn_stop(struct host *h);
+/* The transport died: everything is disconnected (reason: connection timeout). */
+void conn_on_transport_lost(struct host *h);
+
+struct conn_connect_args {
+    mpble_addr_t peer;
+    uint32_t scan_duration_ms, min_interval_us, max_interval_us;
+};
+/* mpble_gap_connect and mpble_gap_connect_cancel, on the loop. */
+int conn_connect(struct host *h, const struct conn_connect_args *a);
+int conn_connect_cancel(struct host *h);
+/* 1 when a disconnection started, 0 when handle is not connected, or -errno. */
+int conn_disconnect(struct host *h, uint16_t handle);
+/* Asks the controller for new parameters (HCI units); -EINVAL when invalid. */
+int conn_update_params(struct host *h, struct conn *c, uint16_t imin, uint16_t imax,
+                       uint16_t latency, uint16_t timeout);
+/* _IRQ_CONNECTION_UPDATE with c's current parameters. */
+void conn_emit_update(struct host *h, struct conn *c, bool failed);
+
+/* HCI events about connections. */
+void conn_on_complete(struct host *h, const struct hci_evt *ev);
+void conn_on_disconnect(struct host *h, const struct hci_evt *ev);
+void conn_on_update(struct host *h, const struct hci_evt *ev);
+void conn_on_param_req(struct host *h, const struct hci_evt *ev);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "host/acl.h"
 #include "host/ble_priv.h"
 #include "host/hci_evt.h"
 #include "host/host.h"
@@ -40,6 +41,7 @@ void hci_fail(struct host *h, int err, const char *why)
              strerror(-err));
     ble_log(h->dev, "%s", h->dead_reason);
     gap_on_transport_lost(h);
+    conn_on_transport_lost(h);
 }
 
 /* Every command on a dead transport fails the same way, and says why. */
@@ -199,9 +201,27 @@ static void dispatch_event(struct host *h, const uint8_t *evt, size_t len)
         ble_log(h->dev, "ignoring a malformed HCI event 0x%02x (%zu bytes)", evt[0], len);
         return;
     }
+    unsigned i = 0;
+    uint16_t handle, count;
     switch (ev.kind) {
     case HCI_EVT_ADV_REPORT:
         gap_on_adv_reports(h, &ev);
+        break;
+    case HCI_EVT_CONN_COMPLETE:
+        conn_on_complete(h, &ev);
+        break;
+    case HCI_EVT_DISCONN_COMPLETE:
+        conn_on_disconnect(h, &ev);
+        break;
+    case HCI_EVT_CONN_UPDATE:
+        conn_on_update(h, &ev);
+        break;
+    case HCI_EVT_CONN_PARAM_REQ:
+        conn_on_param_req(h, &ev);
+        break;
+    case HCI_EVT_NUM_COMPLETED:
+        while (hci_num_completed_next(&ev, &i, &handle, &count))
+            acl_on_completed(h, handle, count);
         break;
     case HCI_EVT_HW_ERROR:
         ble_log(h->dev, "controller reports hardware error 0x%02x", ev.u.hw_error);
@@ -218,13 +238,15 @@ void hci_dispatch(struct host *h)
     while (!h->stopping && (len = queue_pop(h, pkt)) > 0) {
         if (pkt[0] == H4_EVT)
             dispatch_event(h, pkt + 1, len - 1);
-        /* ACL data: connections are not supported yet; nothing else is expected. */
+        else if (pkt[0] == H4_ACL)
+            acl_on_packet(h, pkt, len);
+        /* ISO data: not used by this host; dropped. */
     }
 }
 
 /* ---- sending commands ---- */
 
-static int write_packet(struct host *h, const uint8_t *pkt, size_t len)
+int hci_send_packet(struct host *h, const uint8_t *pkt, size_t len)
 {
     snoop_write(&h->snoop, pkt, len, false);
     int rc = transport_write_packet(h->fd, pkt, len, (int)(HCI_CMD_TIMEOUT_US / 1000));
@@ -277,7 +299,7 @@ int hci_cmd(struct host *h, uint16_t opcode, const void *params, uint8_t plen, u
     h->cmd.rsp_cap = rsp_cap;
     h->cmd.rsp_len = 0;
     h->cmd_credits--;
-    rc = write_packet(h, pkt, 4u + plen);
+    rc = hci_send_packet(h, pkt, 4u + plen);
     if (rc == 0)
         rc = wait_answer(h, false, deadline);
     h->cmd.waiting = false;

@@ -37,6 +37,65 @@ static int parse_adv_reports(const uint8_t *p, size_t len, struct hci_evt *out)
     return 0;
 }
 
+static void parse_params(const uint8_t *p, struct hci_conn_params *out)
+{
+    out->interval = get_le16(p);
+    out->latency = get_le16(p + 2);
+    out->timeout = get_le16(p + 4);
+}
+
+/* LE Connection Complete (18 octets after the subevent code) or its enhanced form
+ * (30: two resolvable private addresses before the parameters). */
+static int parse_conn_complete(const uint8_t *p, size_t len, bool enhanced, struct hci_evt *out)
+{
+    if (len != (enhanced ? 30u : 18u))
+        return -EBADMSG;
+    out->kind = HCI_EVT_CONN_COMPLETE;
+    out->u.conn.status = p[0];
+    out->u.conn.handle = get_le16(p + 1) & 0x0fff;
+    out->u.conn.role = p[3];
+    out->u.conn.peer_type = p[4];
+    memcpy(out->u.conn.peer, p + 5, 6);
+    parse_params(p + (enhanced ? 23 : 11), &out->u.conn.params);
+    return 0;
+}
+
+static int parse_le_meta(const uint8_t *p, size_t plen, struct hci_evt *out)
+{
+    if (plen < 1)
+        return -EBADMSG;
+    const uint8_t *q = p + 1;
+    size_t qlen = plen - 1;
+    switch (p[0]) {
+    case HCI_LE_EV_ADV_REPORT:
+        return parse_adv_reports(q, qlen, out);
+    case HCI_LE_EV_CONN_COMPLETE:
+        return parse_conn_complete(q, qlen, false, out);
+    case HCI_LE_EV_ENH_CONN_COMPLETE:
+        return parse_conn_complete(q, qlen, true, out);
+    case HCI_LE_EV_CONN_UPDATE_COMPLETE:
+        if (qlen != 9)
+            return -EBADMSG;
+        out->kind = HCI_EVT_CONN_UPDATE;
+        out->u.update.status = q[0];
+        out->u.update.handle = get_le16(q + 1) & 0x0fff;
+        parse_params(q + 3, &out->u.update.params);
+        return 0;
+    case HCI_LE_EV_REMOTE_CONN_PARAM_REQ:
+        if (qlen != 10)
+            return -EBADMSG;
+        out->kind = HCI_EVT_CONN_PARAM_REQ;
+        out->u.param_req.handle = get_le16(q) & 0x0fff;
+        out->u.param_req.interval_min = get_le16(q + 2);
+        out->u.param_req.interval_max = get_le16(q + 4);
+        out->u.param_req.latency = get_le16(q + 6);
+        out->u.param_req.timeout = get_le16(q + 8);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 int hci_evt_parse(const uint8_t *pkt, size_t len, struct hci_evt *out)
 {
     memset(out, 0, sizeof *out);
@@ -71,10 +130,21 @@ int hci_evt_parse(const uint8_t *pkt, size_t len, struct hci_evt *out)
         out->u.hw_error = p[0];
         return 0;
     case HCI_EV_LE_META:
-        if (plen < 1)
+        return parse_le_meta(p, plen, out);
+    case HCI_EV_DISCONN_COMPLETE:
+        if (plen != 4)
             return -EBADMSG;
-        if (p[0] == HCI_LE_EV_ADV_REPORT)
-            return parse_adv_reports(p + 1, plen - 1, out);
+        out->kind = HCI_EVT_DISCONN_COMPLETE;
+        out->u.disconn.status = p[0];
+        out->u.disconn.handle = get_le16(p + 1) & 0x0fff;
+        out->u.disconn.reason = p[3];
+        return 0;
+    case HCI_EV_NUM_COMPLETED_PACKETS:
+        if (plen < 1 || plen != 1u + 4u * p[0])
+            return -EBADMSG;
+        out->kind = HCI_EVT_NUM_COMPLETED;
+        out->u.completed.num = p[0];
+        out->u.completed.p = p + 1;
         return 0;
     default:
         return 0;
@@ -94,5 +164,17 @@ bool hci_adv_report_next(const struct hci_evt *ev, size_t *off, struct hci_adv_r
     r->data = p + 9;
     r->rssi = (int8_t)p[9 + r->data_len];
     *off += ADV_REPORT_FIXED + r->data_len;
+    return true;
+}
+
+bool hci_num_completed_next(const struct hci_evt *ev, unsigned *i, uint16_t *handle,
+                            uint16_t *count)
+{
+    if (*i >= ev->u.completed.num)
+        return false;
+    const uint8_t *p = ev->u.completed.p + 4 * *i;
+    *handle = get_le16(p) & 0x0fff;
+    *count = get_le16(p + 2);
+    (*i)++;
     return true;
 }

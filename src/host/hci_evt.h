@@ -13,6 +13,17 @@ enum hci_evt_kind {
     HCI_EVT_CMD_STATUS,   /* 7.7.15 */
     HCI_EVT_HW_ERROR,     /* 7.7.16 */
     HCI_EVT_ADV_REPORT,   /* 7.7.65.2: iterate with hci_adv_report_next */
+    HCI_EVT_DISCONN_COMPLETE,  /* 7.7.5 */
+    HCI_EVT_NUM_COMPLETED,     /* 7.7.19: iterate with hci_num_completed_next */
+    HCI_EVT_CONN_COMPLETE,     /* 7.7.65.1 and 7.7.65.10 (enhanced) */
+    HCI_EVT_CONN_UPDATE,       /* 7.7.65.3 */
+    HCI_EVT_CONN_PARAM_REQ,    /* 7.7.65.6 */
+};
+
+/* Connection parameters in HCI units: interval 1.25 ms, latency in events,
+ * supervision timeout 10 ms. */
+struct hci_conn_params {
+    uint16_t interval, latency, timeout;
 };
 
 struct hci_evt {
@@ -36,6 +47,32 @@ struct hci_evt {
             const uint8_t *p; /* the reports */
             size_t len;
         } adv;
+        struct {
+            uint8_t status;
+            uint16_t handle;
+            uint8_t reason;
+        } disconn;
+        struct {
+            uint8_t num;
+            const uint8_t *p; /* handle(2) count(2) pairs */
+        } completed;
+        struct {
+            uint8_t status;
+            uint16_t handle;
+            uint8_t role;
+            uint8_t peer_type;
+            uint8_t peer[6]; /* HCI order */
+            struct hci_conn_params params;
+        } conn;
+        struct {
+            uint8_t status;
+            uint16_t handle;
+            struct hci_conn_params params;
+        } update;
+        struct {
+            uint16_t handle;
+            uint16_t interval_min, interval_max, latency, timeout;
+        } param_req;
     } u;
 };
 
@@ -56,5 +93,9 @@ int hci_evt_parse(const uint8_t *pkt, size_t len, struct hci_evt *out);
 /* Iterates the reports of an HCI_EVT_ADV_REPORT event: fills *r and returns true
  * while reports remain. *off starts at 0. */
 bool hci_adv_report_next(const struct hci_evt *ev, size_t *off, struct hci_adv_report *r);
+
+/* Iterates a Number Of Completed Packets event: handle and count per call. */
+bool hci_num_completed_next(const struct hci_evt *ev, unsigned *i, uint16_t *handle,
+                            uint16_t *count);
 
 #endif

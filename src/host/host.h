@@ -39,6 +39,10 @@ int hci_cmd(struct host *h, uint16_t opcode, const void *params, uint8_t plen, u
             size_t rsp_cap, size_t *rsp_len);
 #define HCI_CMD_TIMEOUT_US 2000000u
 
+/* Writes one H4 packet to the controller (and the capture). 0 or a negative errno
+ * (the transport is then dead). */
+int hci_send_packet(struct host *h, const uint8_t *pkt, size_t len);
+
 /* Maps an HCI status to the errno the API reports (Invalid parameters -> EINVAL,
  * Command disallowed -> EBUSY, others -> EIO); a negative argument passes through. */
 int hci_status_to_errno(int status);
@@ -118,9 +122,13 @@ struct host {
     uint8_t public_addr[6]; /* HCI order */
     bool has_public;
 
-    /* connections (conn.c) */
+    /* connections (conn.c) and their data (acl.c) */
     struct conn conns[HOST_MAX_CONNS];
     bool connecting;
+    bool connect_cancelled;
+    struct host_timer connect_timer;
+    uint16_t acl_credits; /* controller ACL buffers free (Vol 4 Part E 4.1.1) */
+    unsigned tx_next;     /* round robin over the links */
 
     /* GATT server (gatts.c): the attribute database and the stored values */
     struct gatts_db *gatts;

@@ -1,0 +1,226 @@
+/* test_l2cap.c - the host's ACL and L2CAP layers against a socket standing in for
+ * the controller: fragmentation with the right boundary flags, flow control by
+ * controller buffers, reassembly and its errors, LE signalling and SMP answers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "common/bytes.h"
+#include "common/hci_defs.h"
+#include "host/acl.h"
+#include "host/host.h"
+#include "host/l2cap.h"
+
+static struct host *h;
+static int ctl; /* the controller's end */
+
+static void setup(uint16_t acl_mtu, uint16_t acl_pkts)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+        abort();
+    setenv("MPBLE_LOG", "0", 1);
+    h = calloc(1, sizeof *h);
+    h->dev = mpble_new(NULL, NULL);
+    h->now = host_clock_monotonic;
+    h->fd = sv[0];
+    ctl = sv[1];
+    h->acl_mtu = acl_mtu;
+    h->acl_pkts = acl_pkts;
+    if (conn_start(h) < 0)
+        abort();
+    struct conn *c = &h->conns[0];
+    c->used = true;
+    c->handle = 0x0042;
+    c->role = CONN_ROLE_PERIPHERAL;
+}
+
+static void teardown(void)
+{
+    conn_free(h);
+    mpble_free(h->dev);
+    close(h->fd);
+    close(ctl);
+    free(h);
+}
+
+/* Reads exactly n bytes the host wrote (or fails the check). */
+static size_t take(uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = recv(ctl, buf + got, n - got, MSG_DONTWAIT);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+static size_t pending(void)
+{
+    uint8_t tmp[4096];
+    ssize_t r = recv(ctl, tmp, sizeof tmp, MSG_DONTWAIT | MSG_PEEK);
+    return r < 0 ? 0 : (size_t)r;
+}
+
+static void test_fragmentation_and_credits(void)
+{
+    setup(27, 2);
+    struct conn *c = &h->conns[0];
+    uint8_t payload[60];
+    for (int i = 0; i < 60; i++)
+        payload[i] = (uint8_t)i;
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, sizeof payload), 0);
+    /* 64 bytes of PDU in 27-byte fragments: 27 + 27 + 10, but only 2 credits. */
+    uint8_t pkt[64];
+    CHECK_EQ(take(pkt, 5 + 27), 32);
+    CHECK_EQ(pkt[0], H4_ACL);
+    CHECK_EQ(get_le16(pkt + 1), 0x0042); /* PB 00: first non-flushable */
+    CHECK_EQ(get_le16(pkt + 3), 27);
+    CHECK_EQ(get_le16(pkt + 5), 60);     /* L2CAP length */
+    CHECK_EQ(get_le16(pkt + 7), L2CAP_CID_ATT);
+    CHECK_EQ(pkt[9], 0);
+    CHECK_EQ(take(pkt, 5 + 27), 32);
+    CHECK_EQ(get_le16(pkt + 1), 0x1042); /* PB 01: continuing */
+    CHECK_EQ(pkt[5], 23);
+    CHECK_EQ(pending(), 0); /* out of credits */
+    acl_on_completed(h, 0x0042, 1);
+    CHECK_EQ(take(pkt, 5 + 10), 15);
+    CHECK_EQ(get_le16(pkt + 1), 0x1042);
+    CHECK_EQ(pkt[14], 59);
+    /* Completions beyond what was sent are not credited. */
+    acl_on_completed(h, 0x0042, 9);
+    CHECK_EQ(h->acl_credits, 2);
+    /* A full queue refuses and keeps nothing. */
+    static uint8_t big[HOST_TX_QUEUE_BYTES];
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, big, sizeof big), -ENOMEM);
+    CHECK(!l2cap_can_send(h, c, sizeof big));
+    CHECK(l2cap_can_send(h, c, 100));
+    c->disconnecting = true;
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, 1), -ENOTCONN);
+    c->disconnecting = false;
+    /* Disconnection returns the credits of packets still in the controller. */
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, 1), 0);
+    CHECK_EQ(h->acl_credits, 1);
+    acl_on_disconnect(h, c);
+    CHECK_EQ(h->acl_credits, 2);
+    teardown();
+}
+
+/* Sends an L2CAP PDU to the host in ACL fragments of at most frag bytes. */
+static void deliver(uint16_t cid, const uint8_t *data, size_t len, size_t frag)
+{
+    uint8_t pdu[600];
+    put_le16(pdu, (uint16_t)len);
+    put_le16(pdu + 2, cid);
+    memcpy(pdu + 4, data, len);
+    size_t total = len + 4;
+    for (size_t off = 0; off < total; off += frag) {
+        size_t n = total - off < frag ? total - off : frag;
+        uint8_t pkt[5 + 600];
+        pkt[0] = H4_ACL;
+        put_le16(pkt + 1, (uint16_t)(0x0042 | ((off == 0 ? 0x2 : 0x1) << 12)));
+        put_le16(pkt + 3, (uint16_t)n);
+        memcpy(pkt + 5, pdu + off, n);
+        acl_on_packet(h, pkt, 5 + n);
+    }
+}
+
+static void test_signalling_and_smp(void)
+{
+    setup(251, 8);
+    uint8_t out[64];
+    /* A peripheral answers a Connection Parameter Update Request with Command
+     * Reject (only a central handles it), even when it arrives in 3 fragments. */
+    const uint8_t req[] = {0x12, 0x07, 0x08, 0x00, 0x06, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x64, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, req, sizeof req, 5);
+    CHECK_EQ(take(out, 5 + 4 + 6), 15);
+    CHECK_EQ(get_le16(out + 7), L2CAP_CID_LE_SIGNALING);
+    CHECK_EQ(out[9], 0x01); /* Command Reject */
+    CHECK_EQ(out[10], 0x07); /* same identifier */
+    CHECK_EQ(get_le16(out + 13), 0x0000);
+    /* Unknown command code: Command Reject, not understood. */
+    const uint8_t odd[] = {0x7f, 0x02, 0x00, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, odd, sizeof odd, 27);
+    CHECK_EQ(take(out, 15), 15);
+    CHECK_EQ(out[9], 0x01);
+    CHECK_EQ(out[10], 0x02);
+    /* Identifier 0 and a length that lies are discarded silently. */
+    const uint8_t zero_id[] = {0x7f, 0x00, 0x00, 0x00};
+    const uint8_t lying[] = {0x7f, 0x03, 0x09, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, zero_id, sizeof zero_id, 27);
+    deliver(L2CAP_CID_LE_SIGNALING, lying, sizeof lying, 27);
+    CHECK_EQ(pending(), 0);
+    /* An LE credit-based connection request: SPSM not supported. */
+    const uint8_t coc[] = {0x14, 0x05, 0x0a, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
+                           0xfb, 0x00, 0x05, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, coc, sizeof coc, 27);
+    CHECK_EQ(take(out, 5 + 4 + 14), 23);
+    CHECK_EQ(out[9], 0x15);
+    CHECK_EQ(get_le16(out + 21), 0x0002);
+    /* SMP: pairing is refused with Pairing Not Supported. */
+    const uint8_t pair[] = {0x01, 0x03, 0x00, 0x01, 0x10, 0x07, 0x07};
+    deliver(L2CAP_CID_SMP, pair, sizeof pair, 27);
+    CHECK_EQ(take(out, 5 + 4 + 2), 11);
+    CHECK_EQ(get_le16(out + 7), L2CAP_CID_SMP);
+    CHECK_EQ(out[9], 0x05);
+    CHECK_EQ(out[10], 0x05);
+    /* Unknown channels and other SMP codes get no answer. */
+    deliver(0x0040, pair, sizeof pair, 27);
+    const uint8_t confirm[] = {0x03, 1, 2, 3};
+    deliver(L2CAP_CID_SMP, confirm, sizeof confirm, 27);
+    CHECK_EQ(pending(), 0);
+    teardown();
+}
+
+static void test_reassembly_errors(void)
+{
+    setup(251, 8);
+    uint8_t out[32];
+    uint8_t pkt[16] = {H4_ACL};
+    /* A continuation with nothing to continue. */
+    put_le16(pkt + 1, 0x1042);
+    put_le16(pkt + 3, 4);
+    acl_on_packet(h, pkt, 9);
+    /* An unknown handle, and a header length that lies. */
+    put_le16(pkt + 1, 0x2043);
+    acl_on_packet(h, pkt, 9);
+    put_le16(pkt + 1, 0x2042);
+    acl_on_packet(h, pkt, 8);
+    CHECK_EQ(pending(), 0);
+    /* A start, then a new start: the first PDU is dropped, the second answered. */
+    const uint8_t pair[] = {0x01, 0x03, 0x00, 0x01, 0x10, 0x07, 0x07};
+    uint8_t first[5 + 6] = {H4_ACL};
+    put_le16(first + 1, 0x2042);
+    put_le16(first + 3, 6);
+    put_le16(first + 5, 7);
+    put_le16(first + 7, L2CAP_CID_SMP);
+    first[9] = 0x01;
+    first[10] = 0x03;
+    acl_on_packet(h, first, sizeof first);
+    deliver(L2CAP_CID_SMP, pair, sizeof pair, 27);
+    CHECK_EQ(take(out, 11), 11);
+    CHECK_EQ(pending(), 0);
+    /* More bytes than the L2CAP length: dropped. */
+    uint8_t extra[5 + 4 + 8] = {H4_ACL};
+    put_le16(extra + 1, 0x2042);
+    put_le16(extra + 3, 12);
+    put_le16(extra + 5, 7);
+    put_le16(extra + 7, L2CAP_CID_SMP);
+    memcpy(extra + 9, pair, 7);
+    extra[16] = 0xee;
+    acl_on_packet(h, extra, 5 + 12);
+    CHECK_EQ(pending(), 0);
+    teardown();
+}
+
+int main(void)
+{
+    test_fragmentation_and_credits();
+    test_signalling_and_smp();
+    test_reassembly_errors();
+    return check_summary("test_l2cap");
+}
