@@ -141,9 +141,9 @@ void ll_conn_start(struct controller *c, struct ll_conn *cn, uint8_t role, int l
     struct medium *m = c->radio.medium;
     memset(cn, 0, sizeof(*cn));
     cn->ctrl = c;
+    cn->handle = conn_new_handle(c);
     cn->in_use = true;
     cn->role = role;
-    cn->handle = conn_new_handle(c);
     cn->link = link;
     cn->peer_addr_type = peer_type;
     memcpy(cn->peer_addr, ind + (role == HCI_ROLE_CENTRAL ? 6 : 0), 6);
