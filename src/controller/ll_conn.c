@@ -269,9 +269,8 @@ static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bo
 {
     struct controller *c = cn->ctrl;
     if (!cn->tx_busy) {
-        uint8_t max = (uint8_t)octets_in_time(cn->tx_phy, cn->eff_tx_time);
-        if (max > cn->eff_tx_octets)
-            max = (uint8_t)cn->eff_tx_octets;
+        uint16_t fit = octets_in_time(cn->tx_phy, cn->eff_tx_time);
+        uint8_t max = (uint8_t)(fit < cn->eff_tx_octets ? fit : cn->eff_tx_octets);
         uint8_t want = cn->cq_count ? cn->cq_len[cn->cq_head]
                                        : (ll_acl_pending(cn) ? max : 0);
         bool fits = !limit || start + air_time(cn->tx_phy, 2u + want) <= limit;

@@ -25,6 +25,7 @@ struct dev_event {
 /* Messages i = 0, 1, ... of length msg_len(seed, i), split into ACL fragments. */
 struct stream {
     uint32_t seed, max_len;
+    int fixed; /* every message max_len long */
     uint32_t msg, off;
     int started, errors;
     uint64_t bytes, fragments;
@@ -53,7 +54,7 @@ static uint32_t mix32(uint32_t x)
 
 static uint32_t msg_len(const struct stream *s, uint32_t i)
 {
-    return 1 + mix32(s->seed * 7919u + i) % s->max_len;
+    return s->fixed ? s->max_len : 1 + mix32(s->seed * 7919u + i) % s->max_len;
 }
 
 static uint8_t msg_byte(const struct stream *s, uint32_t i, uint32_t j)
@@ -82,7 +83,7 @@ static void stream_rx(struct stream *s, int start, const uint8_t *data, size_t l
 }
 
 /* Whole messages received so far. */
-static uint32_t stream_done(const struct stream *s)
+static inline uint32_t stream_done(const struct stream *s)
 {
     return s->started ? s->msg + (s->off == msg_len(s, s->msg)) : 0;
 }
@@ -172,7 +173,7 @@ static int dev_find(const struct dev *d, int from, uint8_t code, int sub)
     return -1;
 }
 
-static int dev_count(const struct dev *d, uint8_t code, int sub)
+static inline int dev_count(const struct dev *d, uint8_t code, int sub)
 {
     int n = 0;
     for (int i = dev_find(d, 0, code, sub); i >= 0; i = dev_find(d, i + 1, code, sub))

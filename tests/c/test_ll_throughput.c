@@ -1,0 +1,78 @@
+/* test_ll_throughput.c - the air's physical throughput limit in real timing:
+ * one direction (central to peripheral, the peripheral answering with empty
+ * PDUs), LE 1M and 2M, 27- and 251-octet payloads, 7.5 and 30 ms intervals, in
+ * virtual time. Prints the figures and checks them against the model's formula:
+ * per event, as many exchanges (data PDU, T_IFS, empty PDU, T_IFS) as end T_IFS
+ * before the next anchor. */
+#include <stdio.h>
+
+#include "air/log.h"
+#include "test_ll_dev.h"
+
+#define WARMUP_US 500000
+#define MEASURE_US 4000000
+
+static double expected_kbps(uint8_t phy, uint32_t octets, uint32_t interval_us)
+{
+    uint32_t data = air_time(phy, 2 + octets), empty = air_time(phy, 2);
+    uint32_t exchange = data + AIR_T_IFS_US + empty + AIR_T_IFS_US;
+    uint32_t room = interval_us - 2 * AIR_T_IFS_US - empty; /* the last data PDU ends by */
+    uint32_t per_event = room < data ? 1 : (room - data) / exchange + 1;
+    return per_event * octets * 8.0 / interval_us * 1000.0;
+}
+
+static double measure(uint8_t phy, uint16_t octets, uint16_t interval)
+{
+    struct medium m;
+    CHECK_EQ(medium_init(&m, MEDIUM_TIMING_REAL, 31), 0);
+    struct dev *a = dev_new(&m, 1, 0xfff), *b = dev_new(&m, 2, 0xfff);
+    uint8_t dl[4];
+    put_le16(dl, octets);
+    put_le16(dl + 2, (uint16_t)((octets + 14) * 8));
+    CHECK_EQ(dev_cmd(a, HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH, dl, 4), 0);
+    CHECK_EQ(dev_cmd(b, HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH, dl, 4), 0);
+    int ah = -1, bh = dev_connect(b, a, interval, 400, &ah);
+    uint8_t set[7] = {0, 0, 0, phy, phy, 0, 0};
+    put_le16(set, (uint16_t)bh);
+    CHECK_EQ(dev_cmd(b, HCI_OP_LE_SET_PHY, set, 7), 0);
+    run_for(&m, 300000);
+    /* Messages a whole number of full PDUs long, as large a host fragment as
+     * that allows (so host credits never limit). */
+    uint32_t frag = CONTROLLER_ACL_MTU / octets * octets;
+    b->tx[bh] = (struct stream){.seed = 1, .max_len = frag, .fixed = 1};
+    a->rx[ah] = b->tx[bh];
+    for (uint64_t t = 0; t < WARMUP_US; t += 1000) {
+        dev_pump(b, bh, UINT32_MAX, frag);
+        run_for(&m, 1000);
+    }
+    uint64_t before = a->rx[ah].bytes;
+    for (uint64_t t = 0; t < MEASURE_US; t += 1000) {
+        dev_pump(b, bh, UINT32_MAX, frag);
+        run_for(&m, 1000);
+    }
+    CHECK_EQ(a->rx[ah].errors, 0);
+    double kbps = (double)(a->rx[ah].bytes - before) * 8.0 / MEASURE_US * 1000.0;
+    dev_free(a);
+    dev_free(b);
+    medium_free(&m);
+    return kbps;
+}
+
+int main(void)
+{
+    air_log_setup(stderr, AIR_LOG_ERROR);
+    printf("real timing, one direction, LL payload throughput (kbit/s):\n");
+    printf("  PHY  octets  interval   measured  model\n");
+    static const uint8_t phys[] = {AIR_PHY_1M, AIR_PHY_2M};
+    static const uint16_t lens[] = {27, 251}, intervals[] = {6, 24};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++) {
+                double got = measure(phys[i], lens[j], intervals[k]);
+                double want = expected_kbps(phys[i], lens[j], intervals[k] * 1250u);
+                printf("  %uM   %3u     %4.1f ms  %8.1f  %8.1f\n", phys[i],
+                       lens[j], intervals[k] * 1.25, got, want);
+                CHECK(got > want * 0.99 && got < want * 1.01);
+            }
+    return check_summary("test_ll_throughput");
+}
