@@ -151,7 +151,8 @@ class Child:
 
 
 class Events:
-    """An IRQ handler recording (event, data) with memoryviews copied to bytes."""
+    """An IRQ handler recording (event, data) with memoryviews copied to bytes; the
+    handler's result is on_event's."""
 
     def __init__(self, on_event=None):
         self.cond = threading.Condition()
@@ -164,7 +165,8 @@ class Events:
             self.events.append((event, copied))
             self.cond.notify_all()
         if self.on_event is not None:
-            self.on_event(event, data)
+            return self.on_event(event, data)
+        return None
 
     def of(self, event):
         with self.cond:
@@ -376,24 +378,27 @@ class ConnTestCase(AirTestCase):
         self.ble.active(True)
         return self.events
 
-    def connect(self, peer, count=1):
+    def connect(self, peer):
         """Connects to peer (which starts advertising); returns (conn here, conn
-        there). count: the number of this kind of event expected by then."""
+        there), the latter also as the name conn in the peer."""
+        mine, theirs = len(self.events.of(IRQ_PERIPHERAL_CONNECT)) + 1, len(peer.of(IRQ_CENTRAL_CONNECT)) + 1
         peer.run("advertise()")
         self.ble.gap_connect(*peer.mac)
-        conn, addr_type, addr = self.events.wait_for(IRQ_PERIPHERAL_CONNECT, count)[-1]
+        conn, addr_type, addr = self.events.wait_for(IRQ_PERIPHERAL_CONNECT, mine)[-1]
         self.assertEqual((addr_type, addr), peer.mac)
-        peer_conn = peer.wait_for(IRQ_CENTRAL_CONNECT, count)[-1][0]
+        peer_conn = peer.wait_for(IRQ_CENTRAL_CONNECT, theirs)[-1][0]
+        peer.run("conn = %d" % peer_conn)
         return conn, peer_conn
 
-    def accept(self, peer, count=1):
-        """The reverse: peer connects to this advertising device; returns (conn here,
-        conn there)."""
+    def accept(self, peer):
+        """The reverse: peer connects to this advertising device."""
+        mine, theirs = len(self.events.of(IRQ_CENTRAL_CONNECT)) + 1, len(peer.of(IRQ_PERIPHERAL_CONNECT)) + 1
         mac = self.ble.config("mac")
         self.ble.gap_advertise(20000, GATT.ADV)
         peer.run("ble.gap_connect(*%r)" % (mac,))
-        conn, addr_type, addr = self.events.wait_for(IRQ_CENTRAL_CONNECT, count)[-1]
+        conn, addr_type, addr = self.events.wait_for(IRQ_CENTRAL_CONNECT, mine)[-1]
         self.assertEqual((addr_type, addr), peer.mac)
-        peer_conn, addr_type, addr = peer.wait_for(IRQ_PERIPHERAL_CONNECT, count)[-1]
+        peer_conn, addr_type, addr = peer.wait_for(IRQ_PERIPHERAL_CONNECT, theirs)[-1]
         self.assertEqual((addr_type, addr), mac)
+        peer.run("conn = %d" % peer_conn)
         return conn, peer_conn

@@ -93,7 +93,7 @@ class GapConnect(ErrnoMixin, support.ConnTestCase):
         self.assertEqual(peer.wait_for(IRQ_PERIPHERAL_DISCONNECT),
                          [(peer_conn,) + self.ble.config("mac")])
         # Advertising stopped when the central connected; it connects again once restarted.
-        conn, peer_conn = self.accept(peer, count=2)
+        conn, peer_conn = self.accept(peer)
         self.assertIs(peer.run("ble.gap_disconnect(%d)" % peer_conn), True)
         self.assertEqual(events.wait_for(IRQ_CENTRAL_DISCONNECT, 2)[-1], (conn,) + peer.mac)
 

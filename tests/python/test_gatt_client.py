@@ -86,13 +86,14 @@ class GattClient(ErrnoMixin, support.ConnTestCase):
         self.conn, self.server_conn = self.connect(self.server)
 
     def serve(self, src):
-        return self.server.run(src % {"conn": self.server_conn})
+        """Runs src in the server, where conn is its connection handle."""
+        return self.server.run(src)
 
     def discover(self, method, args, result, done):
         """Runs one discovery; returns its results once DONE (status 0) arrived last."""
-        before = len(self.events.events)
+        before, count = len(self.events.events), len(self.events.of(done)) + 1
         method(*args)
-        self.assertEqual(self.events.wait_for(done)[-1], (self.conn, 0))
+        self.assertEqual(self.events.wait_for(done, count)[-1], (self.conn, 0))
         new = self.events.events[before:]
         self.assertEqual(new[-1][0], done)
         self.assertEqual({e for e, _ in new}, {result, done} if len(new) > 1 else {done})
@@ -206,9 +207,9 @@ class GattClient(ErrnoMixin, support.ConnTestCase):
         self.assertEqual(self.server.of(IRQ_GATTS_WRITE), [])
 
     def test_notify_and_indicate(self):
-        self.serve("ble.gatts_notify(%%(conn)d, %d, b'hello')" % self.tx)
+        self.serve("ble.gatts_notify(conn, %d, b'hello')" % self.tx)
         self.assertEqual(self.events.wait_for(IRQ_GATTC_NOTIFY), [(self.conn, self.tx, b"hello")])
-        self.serve("ble.gatts_indicate(%%(conn)d, %d, b'world')" % self.hr)
+        self.serve("ble.gatts_indicate(conn, %d, b'world')" % self.hr)
         self.assertEqual(self.events.wait_for(IRQ_GATTC_INDICATE), [(self.conn, self.hr, b"world")])
         self.assertEqual(self.server.wait_for(IRQ_GATTS_INDICATE_DONE), [(self.server_conn, self.hr, 0)])
 
@@ -231,7 +232,7 @@ class GattClient(ErrnoMixin, support.ConnTestCase):
         if initiator_is_central:
             self.ble.gattc_exchange_mtu(self.conn)
         else:
-            self.serve("ble.gattc_exchange_mtu(%(conn)d)")
+            self.serve("ble.gattc_exchange_mtu(conn)")
         mtu = self.events.wait_for(IRQ_MTU_EXCHANGED)[-1]
         self.assertEqual(self.server.wait_for(IRQ_MTU_EXCHANGED)[-1][1], mtu[1])
         self.assertEqual(mtu[0], self.conn)
@@ -259,7 +260,7 @@ class GattClient(ErrnoMixin, support.ConnTestCase):
 
     def test_mtu_bounds_data(self):
         self.exchange(True, 50, 100)
-        self.serve("ble.gatts_notify(%%(conn)d, %d, bytes(range(64)))" % self.tx)
+        self.serve("ble.gatts_notify(conn, %d, bytes(range(64)))" % self.tx)
         self.assertEqual(self.events.wait_for(IRQ_GATTC_NOTIFY)[0][2], bytes(range(47)))
         self.serve("ble.gatts_write(%d, bytes(100))" % self.rx)  # room for 100
         self.ble.gattc_write(self.conn, self.rx, bytes(range(70)), 1)

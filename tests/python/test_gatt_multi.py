@@ -21,7 +21,7 @@ class GattMulti(support.ConnTestCase):
             peer = self.peer()
             peer.handles = peer.run("ble.gatts_register_services(SERVICES)")
             peer.run("ble.gatts_write(%d, b'peer%d')" % (peer.handles[0][0], i))
-            peer.conn, peer.peer_conn = self.connect(peer, count=i + 1)
+            peer.conn, peer.peer_conn = self.connect(peer)
             self.peers.append(peer)
 
     def test_distinct_connections(self):

@@ -204,11 +204,12 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
         self.conn, self.peer_conn = self.accept(self.peer_)
 
     def client(self, src):
-        return self.peer_.run(src % {"conn": self.peer_conn})
+        """Runs src in the client, where conn is its connection handle."""
+        return self.peer_.run(src)
 
     def test_read_request_and_result(self):
         self.ble.gatts_write(self.hr, b"\x10\x20")
-        self.client("ble.gattc_read(%%(conn)d, %d)" % self.hr)
+        self.client("ble.gattc_read(conn, %d)" % self.hr)
         self.assertEqual(self.peer_.wait_for(IRQ_GATTC_READ_DONE), [(self.peer_conn, self.hr, 0)])
         self.assertEqual(self.peer_.of(IRQ_GATTC_READ_RESULT), [(self.peer_conn, self.hr, b"\x10\x20")])
         self.assertEqual(self.events.of(IRQ_GATTS_READ_REQUEST), [(self.conn, self.hr)])
@@ -223,7 +224,7 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
         self.ble.irq(support.Events(on_event))
         statuses = []
         for n in range(1, 6):
-            self.client("ble.gattc_read(%%(conn)d, %d)" % self.tx)
+            self.client("ble.gattc_read(conn, %d)" % self.tx)
             statuses.append(self.peer_.wait_for(IRQ_GATTC_READ_DONE, n)[-1][2])
         self.assertEqual(statuses, [0x102, 0x101, 0x10F, 0, 0])
         self.assertEqual(len(self.peer_.of(IRQ_GATTC_READ_RESULT)), 2)  # only the allowed reads
@@ -234,42 +235,42 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
                 self.ble.gatts_write(data[1], b"fresh")
 
         self.ble.irq(support.Events(on_event))
-        self.client("ble.gattc_read(%%(conn)d, %d)" % self.bat[0])
+        self.client("ble.gattc_read(conn, %d)" % self.bat[0])
         self.peer_.wait_for(IRQ_GATTC_READ_DONE)
         self.assertEqual(self.peer_.of(IRQ_GATTC_READ_RESULT), [(self.peer_conn, self.bat[0], b"fresh")])
 
     def test_descriptor_read_and_write(self):
         self.ble.gatts_write(self.bat[1], b"Battery")
-        self.client("ble.gattc_read(%%(conn)d, %d)" % self.bat[1])
+        self.client("ble.gattc_read(conn, %d)" % self.bat[1])
         self.peer_.wait_for(IRQ_GATTC_READ_DONE)
         self.assertEqual(self.peer_.of(IRQ_GATTC_READ_RESULT)[0][2], b"Battery")
         self.assertEqual(self.events.of(IRQ_GATTS_READ_REQUEST), [(self.conn, self.bat[1])])
-        self.client("ble.gattc_write(%%(conn)d, %d, b'\\x04', 1)" % self.bat[2])
+        self.client("ble.gattc_write(conn, %d, b'\\x04', 1)" % self.bat[2])
         self.assertEqual(self.peer_.wait_for(IRQ_GATTC_WRITE_DONE), [(self.peer_conn, self.bat[2], 0)])
         self.assertEqual(self.events.wait_for(IRQ_GATTS_WRITE), [(self.conn, self.bat[2])])
         self.assertEqual(self.ble.gatts_read(self.bat[2]), b"\x04")
 
     def test_write_modes(self):
-        self.client("ble.gattc_write(%%(conn)d, %d, b'req', 1)" % self.rx)
+        self.client("ble.gattc_write(conn, %d, b'req', 1)" % self.rx)
         self.assertEqual(self.peer_.wait_for(IRQ_GATTC_WRITE_DONE), [(self.peer_conn, self.rx, 0)])
         self.assertEqual(self.events.wait_for(IRQ_GATTS_WRITE), [(self.conn, self.rx)])
         self.assertEqual(self.ble.gatts_read(self.rx), b"req")
-        self.client("ble.gattc_write(%%(conn)d, %d, 'cmd')" % self.bat[3])
+        self.client("ble.gattc_write(conn, %d, 'cmd')" % self.bat[3])
         self.assertEqual(self.events.wait_for(IRQ_GATTS_WRITE, 2)[-1], (self.conn, self.bat[3]))
         self.assertEqual(self.ble.gatts_read(self.bat[3]), b"cmd")
-        self.client("ble.gattc_write(%%(conn)d, %d, b'', 1)" % self.rx)  # zero-length write
+        self.client("ble.gattc_write(conn, %d, b'', 1)" % self.rx)  # zero-length write
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE, 2)
         self.assertEqual(self.events.wait_for(IRQ_GATTS_WRITE, 3)[-1], (self.conn, self.rx))
         self.assertEqual(self.ble.gatts_read(self.rx), b"")
         self.assertEqual(len(self.peer_.of(IRQ_GATTC_WRITE_DONE)), 2)  # none for mode 0
 
     def exchange_mtu(self, mtu=256):
-        self.client("ble.config(mtu=%d); ble.gattc_exchange_mtu(%%(conn)d)" % mtu)
+        self.client("ble.config(mtu=%d); ble.gattc_exchange_mtu(conn)" % mtu)
         self.events.wait_for(IRQ_MTU_EXCHANGED)
         self.peer_.wait_for(IRQ_MTU_EXCHANGED)
 
     def write_and_read_back(self, data, count):
-        self.client("ble.gattc_write(%%(conn)d, %d, %r, 1)" % (self.rx, data))
+        self.client("ble.gattc_write(conn, %d, %r, 1)" % (self.rx, data))
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE, count)
         return self.ble.gatts_read(self.rx)
 
@@ -285,7 +286,7 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
     def test_append_mode(self):
         self.ble.gatts_set_buffer(self.rx, 10, True)
         for i, chunk in enumerate((b"abcd", b"efgh", b"ijkl")):
-            self.client("ble.gattc_write(%%(conn)d, %d, %r, 1)" % (self.rx, chunk))
+            self.client("ble.gattc_write(conn, %d, %r, 1)" % (self.rx, chunk))
             self.peer_.wait_for(IRQ_GATTC_WRITE_DONE, i + 1)
         self.assertEqual(len(self.events.of(IRQ_GATTS_WRITE)), 3)
         self.assertEqual(self.ble.gatts_read(self.rx), b"abcdefghij")  # excess dropped
@@ -315,16 +316,16 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
     def test_subscriptions(self):
         """CCCD writes subscribe; gatts_write(..., True) then notifies or indicates."""
         cccd = self.bat[0] + 1
-        self.client("ble.gattc_write(%%(conn)d, %d, b'\\x01\\x00', 1)" % cccd)
+        self.client("ble.gattc_write(conn, %d, b'\\x01\\x00', 1)" % cccd)
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE)
         self.ble.gatts_write(self.bat[0], b"\x55", True)
         self.assertEqual(self.peer_.wait_for(IRQ_GATTC_NOTIFY), [(self.peer_conn, self.bat[0], b"\x55")])
-        self.client("ble.gattc_write(%%(conn)d, %d, b'\\x02\\x00', 1)" % cccd)
+        self.client("ble.gattc_write(conn, %d, b'\\x02\\x00', 1)" % cccd)
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE, 2)
         self.ble.gatts_write(self.bat[0], b"\x56", True)
         self.assertEqual(self.peer_.wait_for(IRQ_GATTC_INDICATE), [(self.peer_conn, self.bat[0], b"\x56")])
         self.assertEqual(self.events.wait_for(IRQ_GATTS_INDICATE_DONE), [(self.conn, self.bat[0], 0)])
-        self.client("ble.gattc_write(%%(conn)d, %d, b'\\x00\\x00', 1)" % cccd)
+        self.client("ble.gattc_write(conn, %d, b'\\x00\\x00', 1)" % cccd)
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE, 3)
         self.ble.gatts_write(self.bat[0], b"\x57", True)  # unsubscribed: nothing sent
         self.ble.gatts_notify(self.conn, self.hr, b"marker")
@@ -344,14 +345,14 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
                 sent.append(1)
 
         self.ble.irq(support.Events(on_event))
-        self.client("ble.gattc_write(%%(conn)d, %d, b'go', 1)" % self.rx)
+        self.client("ble.gattc_write(conn, %d, b'go', 1)" % self.rx)
         self.peer_.wait_for(IRQ_GATTC_NOTIFY)
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE)
         order = [e for e, _ in self.peer_.events if e in (IRQ_GATTC_WRITE_DONE, IRQ_GATTC_NOTIFY)]
         self.assertEqual(order, [IRQ_GATTC_WRITE_DONE, IRQ_GATTC_NOTIFY])
         events = support.Events()
         self.ble.irq(events)
-        self.client("ble.gattc_write(%%(conn)d, %d, b'again', 1)" % self.rx)
+        self.client("ble.gattc_write(conn, %d, b'again', 1)" % self.rx)
         events.wait_for(IRQ_GATTS_WRITE)
         self.ble.gatts_notify(self.conn, self.tx, b"after")
         self.peer_.wait_for(IRQ_GATTC_NOTIFY, 2)
@@ -366,7 +367,7 @@ class GattServerRemote(ErrnoMixin, support.ConnTestCase):
         self.assertEqual(self.peer_.wait_for(IRQ_GATTC_NOTIFY)[0][2], bytes(range(47)))
 
     def test_values_survive_disconnect(self):
-        self.client("ble.gattc_write(%%(conn)d, %d, b'kept', 1)" % self.rx)
+        self.client("ble.gattc_write(conn, %d, b'kept', 1)" % self.rx)
         self.peer_.wait_for(IRQ_GATTC_WRITE_DONE)
         self.assertIs(self.ble.gap_disconnect(self.conn), True)
         self.peer_.wait_for(support.IRQ_PERIPHERAL_DISCONNECT)
