@@ -14,11 +14,10 @@ import bluetooth
 from . import support
 from .support import IRQ_SCAN_DONE, Events
 
+# Methods of features not built yet: absent, so that programs can test for them
+# with hasattr (hci_cmd is absent on the reference's unix port too).
 LATER_METHODS = (
-    "gap_connect", "gap_disconnect", "gap_pair", "gap_passkey", "hci_cmd",
-    "gatts_register_services", "gatts_read", "gatts_write", "gatts_notify", "gatts_indicate",
-    "gatts_set_buffer", "gattc_discover_services", "gattc_discover_characteristics",
-    "gattc_discover_descriptors", "gattc_read", "gattc_write", "gattc_exchange_mtu",
+    "gap_pair", "gap_passkey", "hci_cmd",
     "l2cap_listen", "l2cap_connect", "l2cap_disconnect", "l2cap_send", "l2cap_recvinto",
 )
 
