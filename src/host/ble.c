@@ -246,14 +246,14 @@ static int activate(struct mpble *dev)
 
 static void deactivate(struct mpble *dev)
 {
-    bool inside = loop_is_current(&dev->loop);
+    bool inside = loop_holds(&dev->loop);
     loop_call(&dev->loop, do_shutdown, NULL);
     pthread_mutex_lock(&dev->mu);
     dev->active = false;
     pthread_mutex_unlock(&dev->mu);
     loop_quit(&dev->loop);
     if (inside)
-        return; /* the thread ends after the handler returns; reaped later */
+        return; /* called from a handler: the thread ends when it can; reaped later */
     loop_join(&dev->loop);
     host_free(dev->host);
     dev->host = NULL;
@@ -267,7 +267,7 @@ int mpble_active(mpble_t *dev, bool on)
             deactivate(dev);
         return 0;
     }
-    if (loop_is_current(&dev->loop)) {
+    if (loop_holds(&dev->loop)) {
         ble_set_error(dev, "active(True) cannot restart the stack from inside its event handler");
         return -EDEADLK;
     }

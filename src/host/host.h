@@ -94,6 +94,7 @@ struct host {
     struct mpble *dev;
     host_clock_fn now;
     struct host_timer *timers;
+    bool loop_must_look; /* timers changed: the loop thread's poll timeout is stale */
 
     /* transport */
     int fd;

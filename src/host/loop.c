@@ -1,4 +1,4 @@
-/* loop.c - the host's event loop thread, its clock and timers. */
+/* loop.c - the host's loop thread, its lock, its clock and timers. */
 #include "host/loop.h"
 
 #include <errno.h>
@@ -9,13 +9,6 @@
 #include <unistd.h>
 
 #include "host/host.h"
-
-struct loop_request {
-    loop_fn fn;
-    void *arg;
-    int result;
-    bool done;
-};
 
 uint64_t host_clock_monotonic(void)
 {
@@ -31,6 +24,7 @@ void host_timer_start(struct host *h, struct host_timer *t, uint64_t delay_us)
     t->armed = true;
     t->next = h->timers;
     h->timers = t;
+    h->loop_must_look = true; /* its poll timeout may be too long now */
 }
 
 void host_timer_stop(struct host *h, struct host_timer *t)
@@ -70,83 +64,77 @@ void loop_init(struct loop *l)
     l->running = false;
     l->quit = false;
     l->wake_fd = -1;
-    l->req = NULL;
+    l->depth = 0;
     pthread_mutex_init(&l->mu, NULL);
-    pthread_cond_init(&l->cv, NULL);
-    pthread_mutex_init(&l->call_mu, NULL);
 }
 
 void loop_destroy(struct loop *l)
 {
     pthread_mutex_destroy(&l->mu);
-    pthread_cond_destroy(&l->cv);
-    pthread_mutex_destroy(&l->call_mu);
 }
 
-bool loop_is_current(const struct loop *l)
+bool loop_holds(struct loop *l)
 {
-    return l->running && pthread_equal(pthread_self(), l->thread);
+    /* Only the owner writes owner and depth while it holds the lock, so only the
+     * owner can find both saying it is the owner. */
+    return __atomic_load_n(&l->depth, __ATOMIC_RELAXED) > 0 &&
+           pthread_equal(l->owner, pthread_self());
 }
 
-static void run_posted_request(struct loop *l)
+static void lock(struct loop *l)
 {
-    uint64_t n;
-    if (read(l->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
+    if (loop_holds(l)) {
+        l->depth++;
         return;
+    }
     pthread_mutex_lock(&l->mu);
-    struct loop_request *r = l->req;
-    pthread_mutex_unlock(&l->mu);
-    if (r == NULL || r->done)
-        return;
-    int result = r->fn(l->host, r->arg);
-    pthread_mutex_lock(&l->mu);
-    r->result = result;
-    r->done = true;
-    l->req = NULL;
-    pthread_cond_broadcast(&l->cv);
-    pthread_mutex_unlock(&l->mu);
+    l->owner = pthread_self();
+    __atomic_store_n(&l->depth, 1, __ATOMIC_RELAXED);
 }
 
-static bool should_quit(struct loop *l)
+static void unlock(struct loop *l)
 {
-    pthread_mutex_lock(&l->mu);
-    bool q = l->quit;
-    pthread_mutex_unlock(&l->mu);
-    return q;
+    unsigned d = l->depth - 1;
+    __atomic_store_n(&l->depth, d, __ATOMIC_RELAXED);
+    if (d == 0)
+        pthread_mutex_unlock(&l->mu);
+}
+
+void loop_wake(struct loop *l)
+{
+    uint64_t one = 1;
+    if (l->wake_fd >= 0)
+        (void)!write(l->wake_fd, &one, sizeof one);
 }
 
 static void *loop_main(void *arg)
 {
     struct loop *l = arg;
     struct host *h = l->host;
-    while (!should_quit(l)) {
+    lock(l);
+    while (!l->quit) {
+        h->loop_must_look = false;
         hci_dispatch(h);
         int timeout = run_timers(h);
-        if (should_quit(l))
+        if (l->quit)
             break;
         if (h->queue.used > 0 && !h->stopping)
             continue; /* a handler's command queued more packets */
         struct pollfd p[2] = {{.fd = l->wake_fd, .events = POLLIN},
                               {.fd = h->dead ? -1 : h->fd, .events = POLLIN}};
+        unlock(l);
         int r = poll(p, 2, timeout);
+        lock(l);
         if (r < 0 && errno != EINTR)
             break;
-        if (r <= 0)
-            continue;
-        if (p[0].revents & POLLIN)
-            run_posted_request(l);
-        if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+        if (r > 0 && (p[0].revents & POLLIN)) {
+            uint64_t n;
+            (void)!read(l->wake_fd, &n, sizeof n);
+        }
+        if (r > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
             hci_read(h);
     }
-    /* Anyone still waiting gets an answer. */
-    pthread_mutex_lock(&l->mu);
-    if (l->req && !l->req->done) {
-        l->req->result = -ENODEV;
-        l->req->done = true;
-        l->req = NULL;
-        pthread_cond_broadcast(&l->cv);
-    }
-    pthread_mutex_unlock(&l->mu);
+    unlock(l);
     return NULL;
 }
 
@@ -154,7 +142,6 @@ int loop_start(struct loop *l, struct host *h)
 {
     l->host = h;
     l->quit = false;
-    l->req = NULL;
     l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (l->wake_fd < 0)
         return -errno;
@@ -170,40 +157,27 @@ int loop_start(struct loop *l, struct host *h)
 
 int loop_call(struct loop *l, loop_fn fn, void *arg)
 {
-    if (loop_is_current(l))
-        return fn(l->host, arg);
-    struct loop_request r = {.fn = fn, .arg = arg, .result = 0, .done = false};
-    pthread_mutex_lock(&l->call_mu);
-    pthread_mutex_lock(&l->mu);
+    lock(l);
     if (l->quit || !l->running) {
-        pthread_mutex_unlock(&l->mu);
-        pthread_mutex_unlock(&l->call_mu);
+        unlock(l);
         return -ENODEV;
     }
-    l->req = &r;
-    uint64_t one = 1;
-    if (write(l->wake_fd, &one, sizeof one) < 0) {
-        l->req = NULL;
-        pthread_mutex_unlock(&l->mu);
-        pthread_mutex_unlock(&l->call_mu);
-        return -EIO;
-    }
-    while (!r.done)
-        pthread_cond_wait(&l->cv, &l->mu);
-    pthread_mutex_unlock(&l->mu);
-    pthread_mutex_unlock(&l->call_mu);
-    return r.result;
+    int rc = fn(l->host, arg);
+    /* Packets queued while fn waited for a command, or a timer fn armed, are the
+     * loop thread's to handle: make sure it is not asleep on them. */
+    bool look = l->host->loop_must_look || l->host->queue.used > 0;
+    unlock(l);
+    if (look && !loop_holds(l))
+        loop_wake(l);
+    return rc;
 }
 
 void loop_quit(struct loop *l)
 {
-    pthread_mutex_lock(&l->mu);
+    lock(l);
     l->quit = true;
-    pthread_mutex_unlock(&l->mu);
-    if (l->wake_fd >= 0) {
-        uint64_t one = 1;
-        (void)!write(l->wake_fd, &one, sizeof one);
-    }
+    unlock(l);
+    loop_wake(l);
 }
 
 void loop_join(struct loop *l)

@@ -1,5 +1,14 @@
-/* loop.h - the event loop that owns a host: one thread that polls the transport,
- * runs timers and runs requests posted by other threads. */
+/* loop.h - the thread that drives a host, and the lock that owns its state.
+ *
+ * The loop thread polls the transport, dispatches what arrives and runs timers. All
+ * host state belongs to whoever holds the host lock: the loop thread while it works
+ * (released only while it waits in poll), or a caller running an operation. An
+ * operation from another thread (the application's) therefore runs on that thread,
+ * under the lock, with no hand-over to the loop thread: a call costs a mutex, not
+ * two context switches. Events raised by such an operation are delivered on the
+ * caller's thread, inside the call, as the reference delivers them synchronously.
+ * The lock is recursive: an event handler may call any operation.
+ */
 #ifndef MPBLE_LOOP_H
 #define MPBLE_LOOP_H
 
@@ -7,33 +16,34 @@
 #include <stdbool.h>
 
 struct host;
-struct loop_request;
 
 typedef int (*loop_fn)(struct host *h, void *arg);
 
 struct loop {
     struct host *host;
     pthread_t thread;
-    bool running;  /* the thread exists (until joined) */
-    bool quit;     /* the thread is to end after the current step */
-    int wake_fd;   /* eventfd: a request was posted */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    pthread_mutex_t call_mu; /* one caller at a time from other threads */
-    struct loop_request *req;
+    bool running; /* the thread exists (until joined) */
+    bool quit;    /* the thread is to end at its next step */
+    int wake_fd;  /* eventfd: the loop thread must look again (timers, queued packets) */
+    pthread_mutex_t mu; /* the host lock */
+    pthread_t owner;    /* valid while depth > 0 */
+    unsigned depth;
 };
 
 void loop_init(struct loop *l);
 void loop_destroy(struct loop *l);
 /* Starts the thread for host h. 0 or a negative errno. */
 int loop_start(struct loop *l, struct host *h);
-/* Runs fn on the loop thread and returns its result: inline when called on the loop
- * thread, else posted and waited for. */
+/* Runs fn holding the host lock; -ENODEV once the loop has been told to quit. */
 int loop_call(struct loop *l, loop_fn fn, void *arg);
-bool loop_is_current(const struct loop *l);
-/* Asks the thread to end after the current step (from any thread). */
+/* Whether this thread holds the host lock (it is inside an operation or handler). */
+bool loop_holds(struct loop *l);
+/* Makes the loop thread look at the host again (after timers or the receive queue
+ * changed outside it). */
+void loop_wake(struct loop *l);
+/* Asks the thread to end (from any thread). */
 void loop_quit(struct loop *l);
-/* Waits for the thread to end (not from the loop thread itself). */
+/* Waits for the thread to end; not while holding the host lock. */
 void loop_join(struct loop *l);
 
 #endif
