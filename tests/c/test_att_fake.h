@@ -55,6 +55,8 @@ static uint64_t fake_clock(void)
 
 int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payload, size_t len)
 {
+    if (len > c->att.mtu || c->att.closed || !c->used)
+        abort(); /* never more than ATT_MTU (Vol 3 Part F 3.2.8), never after a timeout */
     if (fk.tx_fail)
         return fk.tx_fail;
     struct fake_pdu *p = &fk.tx[fk.ntx++ % FAKE_MAX];
