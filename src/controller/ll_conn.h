@@ -163,8 +163,6 @@ void ll_ctrl_acked(struct ll_conn *cn, const uint8_t *p);
 void ll_ctrl_instants(struct ll_conn *cn);
 /* Whether an instant is still ahead (fast timing keeps events coming). */
 bool ll_ctrl_instant_pending(const struct ll_conn *cn);
-/* The effective data length changed: recompute, tell the host if it did. */
-void ll_ctrl_update_length(struct ll_conn *cn);
 /* HCI Disconnect: LL_TERMINATE_IND with reason before anything else queued. */
 void ll_ctrl_terminate(struct ll_conn *cn, uint8_t reason);
 /* Host answers for LE Remote Connection Parameter Request (Vol 4 Part E 7.8.31-32). */

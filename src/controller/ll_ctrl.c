@@ -244,7 +244,9 @@ static uint16_t min16(uint16_t a, uint16_t b)
     return a < b ? a : b;
 }
 
-void ll_ctrl_update_length(struct ll_conn *cn)
+/* The effective data length from both sides' values; the host hears of a change
+ * (Vol 4 Part E 7.7.65.7). */
+static void update_length(struct ll_conn *cn)
 {
     uint16_t old[4] = {cn->eff_tx_octets, cn->eff_tx_time, cn->eff_rx_octets, cn->eff_rx_time};
     cn->eff_tx_octets = min16(cn->max_tx_octets, cn->peer_rx_octets);
@@ -507,6 +509,7 @@ void ll_ctrl_param_neg_reply(struct ll_conn *cn, uint8_t reason)
 {
     cn->param_req_host = false;
     send_reject(cn, LL_CONNECTION_PARAM_REQ, reason);
+    proc_start(cn); /* one that waited for the host's answer */
 }
 
 static void rx_update_ind(struct ll_conn *cn, const uint8_t *p)
@@ -613,7 +616,7 @@ static void rx_known(struct ll_conn *cn, const uint8_t *p)
         }
         if (p[0] == LL_LENGTH_REQ)
             send_length(cn, LL_LENGTH_RSP);
-        ll_ctrl_update_length(cn);
+        update_length(cn);
         if (p[0] == LL_LENGTH_RSP)
             proc_done(cn, LL_PROC_LENGTH);
         break;
