@@ -257,6 +257,17 @@ int mpble_gap_connect_cancel(mpble_t *h);
  * already disconnecting. The DISCONNECT event follows. */
 int mpble_gap_disconnect(mpble_t *h, uint16_t conn_handle);
 
+/* ---- link settings (C API only: the Python module has no such methods) ---- */
+
+#define MPBLE_PHY_1M 0x01
+#define MPBLE_PHY_2M 0x02
+/* Asks for a PHY (MPBLE_PHY_1M or MPBLE_PHY_2M) both ways; the controller and the
+ * peer settle it shortly after. -ENOTCONN, -EINVAL. */
+int mpble_gap_set_phy(mpble_t *h, uint16_t conn_handle, int phy);
+/* Asks for a maximum LL payload (27..251 octets) in our transmit direction. New
+ * connections ask for 251 when the controller supports it. -ENOTCONN, -EINVAL. */
+int mpble_gap_set_data_length(mpble_t *h, uint16_t conn_handle, uint16_t tx_octets);
+
 /* ---- GATT server ---- */
 
 struct mpble_gatts_descriptor {

@@ -163,6 +163,18 @@ static inline uint32_t air_time(uint8_t phy, size_t pdu_len)
                              : (uint32_t)(1 + 4 + pdu_len + 3) * 8;
 }
 
+/* The air's limit for one direction of a connection, in kbit/s of LL payload: per
+ * connection event, as many exchanges (a data PDU of octets, T_IFS, the peer's empty
+ * PDU, T_IFS) as end T_IFS before the next anchor point. */
+static inline double air_link_limit_kbps(uint8_t phy, uint32_t octets, uint32_t interval_us)
+{
+    uint32_t data = air_time(phy, 2 + octets), empty = air_time(phy, 2);
+    uint32_t exchange = data + AIR_T_IFS_US + empty + AIR_T_IFS_US;
+    uint32_t room = interval_us - 2 * AIR_T_IFS_US - empty; /* the last data PDU ends by */
+    uint32_t per_event = room < data ? 1 : (room - data) / exchange + 1;
+    return per_event * octets * 8.0 / interval_us * 1000.0;
+}
+
 /* Time on the air at LE 1M, 8 us per octet: preamble 1, access address 4, the PDU,
  * CRC 3 (Vol 6 Part B 2.1). */
 static inline uint32_t air_time_le1m(size_t pdu_len)

@@ -470,3 +470,32 @@ int mpble_gap_disconnect(mpble_t *dev, uint16_t conn_handle)
 {
     return ble_call(dev, do_disconnect, &conn_handle);
 }
+
+struct link_setting {
+    uint16_t handle;
+    int value;
+};
+
+static int do_set_phy(struct host *h, void *arg)
+{
+    struct link_setting *s = arg;
+    return conn_set_phy(h, s->handle, s->value);
+}
+
+int mpble_gap_set_phy(mpble_t *dev, uint16_t conn_handle, int phy)
+{
+    struct link_setting s = {conn_handle, phy};
+    return ble_call(dev, do_set_phy, &s);
+}
+
+static int do_set_data_length(struct host *h, void *arg)
+{
+    struct link_setting *s = arg;
+    return conn_set_data_length(h, s->handle, (uint16_t)s->value);
+}
+
+int mpble_gap_set_data_length(mpble_t *dev, uint16_t conn_handle, uint16_t tx_octets)
+{
+    struct link_setting s = {conn_handle, tx_octets};
+    return ble_call(dev, do_set_data_length, &s);
+}

@@ -24,6 +24,13 @@
 #define CONNECT_DEFAULT_MS 30000u
 #define REASON_REMOTE_USER_TERMINATED HCI_ERR_REMOTE_USER_TERM
 #define ERR_UNACCEPTABLE_CONN_PARAMS 0x3b
+/* LE features (Vol 6 Part B 4.6): bit 5 Data Packet Length Extension, bit 8 2M PHY. */
+#define LE_FEATURE_DLE_BYTE 0
+#define LE_FEATURE_DLE_BIT 0x20
+#define LE_FEATURE_2M_BYTE 1
+#define LE_FEATURE_2M_BIT 0x01
+#define DATA_LEN_MIN 27
+#define DATA_LEN_MAX 251
 
 struct conn *conn_by_handle(struct host *h, uint16_t handle)
 {
@@ -210,6 +217,8 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
     c->timeout = ev->u.conn.params.timeout;
     acl_on_disconnect(h, c); /* empty queues */
     att_bearer_init(h, c);
+    if (h->le_features[LE_FEATURE_DLE_BYTE] & LE_FEATURE_DLE_BIT)
+        conn_set_data_length(h, c->handle, DATA_LEN_MAX);
     if (!central)
         h->advertising = false; /* legacy advertising ends with the connection */
     emit_conn(h, central ? MPBLE_IRQ_PERIPHERAL_CONNECT : MPBLE_IRQ_CENTRAL_CONNECT, c->handle,
@@ -294,6 +303,40 @@ int conn_update_params(struct host *h, struct conn *c, uint16_t imin, uint16_t i
     put_le16(p + 10, 0);
     put_le16(p + 12, 0);
     return hci_status_to_errno(hci_cmd(h, HCI_OP_LE_CONN_UPDATE, p, sizeof p, NULL, 0, NULL));
+}
+
+int conn_set_data_length(struct host *h, uint16_t handle, uint16_t octets)
+{
+    struct conn *c = conn_by_handle(h, handle);
+    if (c == NULL)
+        return -ENOTCONN;
+    if (octets < DATA_LEN_MIN || octets > DATA_LEN_MAX ||
+        !(h->le_features[LE_FEATURE_DLE_BYTE] & LE_FEATURE_DLE_BIT))
+        return -EINVAL;
+    /* 7.8.33: TxTime for these octets on the 1M PHY: (octets + 14) * 8 us. */
+    uint8_t p[6];
+    put_le16(p, handle);
+    put_le16(p + 2, octets);
+    put_le16(p + 4, (uint16_t)((octets + 14u) * 8u));
+    return hci_status_to_errno(hci_cmd(h, HCI_OP_LE_SET_DATA_LENGTH, p, sizeof p, NULL, 0, NULL));
+}
+
+int conn_set_phy(struct host *h, uint16_t handle, int phy)
+{
+    struct conn *c = conn_by_handle(h, handle);
+    if (c == NULL)
+        return -ENOTCONN;
+    if ((phy != MPBLE_PHY_1M && phy != MPBLE_PHY_2M) ||
+        (phy == MPBLE_PHY_2M && !(h->le_features[LE_FEATURE_2M_BYTE] & LE_FEATURE_2M_BIT)))
+        return -EINVAL;
+    /* 7.8.49: handle, ALL_PHYS 0 (both directions given), TX, RX, options. */
+    uint8_t p[7];
+    put_le16(p, handle);
+    p[2] = 0;
+    p[3] = (uint8_t)phy;
+    p[4] = (uint8_t)phy;
+    put_le16(p + 5, 0);
+    return hci_status_to_errno(hci_cmd(h, HCI_OP_LE_SET_PHY, p, sizeof p, NULL, 0, NULL));
 }
 
 int conn_disconnect(struct host *h, uint16_t handle)

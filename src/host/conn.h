@@ -64,6 +64,9 @@ int conn_disconnect(struct host *h, uint16_t handle);
 /* Asks the controller for new parameters (HCI units); -EINVAL when invalid. */
 int conn_update_params(struct host *h, struct conn *c, uint16_t imin, uint16_t imax,
                        uint16_t latency, uint16_t timeout);
+/* mpble_gap_set_data_length and mpble_gap_set_phy, on the loop. */
+int conn_set_data_length(struct host *h, uint16_t handle, uint16_t octets);
+int conn_set_phy(struct host *h, uint16_t handle, int phy);
 /* _IRQ_CONNECTION_UPDATE with c's current parameters. */
 void conn_emit_update(struct host *h, struct conn *c, bool failed);
 

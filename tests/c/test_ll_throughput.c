@@ -12,15 +12,6 @@
 #define WARMUP_US 500000
 #define MEASURE_US 4000000
 
-static double expected_kbps(uint8_t phy, uint32_t octets, uint32_t interval_us)
-{
-    uint32_t data = air_time(phy, 2 + octets), empty = air_time(phy, 2);
-    uint32_t exchange = data + AIR_T_IFS_US + empty + AIR_T_IFS_US;
-    uint32_t room = interval_us - 2 * AIR_T_IFS_US - empty; /* the last data PDU ends by */
-    uint32_t per_event = room < data ? 1 : (room - data) / exchange + 1;
-    return per_event * octets * 8.0 / interval_us * 1000.0;
-}
-
 static double measure(uint8_t phy, uint16_t octets, uint16_t interval)
 {
     struct medium m;
@@ -69,7 +60,7 @@ int main(void)
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++) {
                 double got = measure(phys[i], lens[j], intervals[k]);
-                double want = expected_kbps(phys[i], lens[j], intervals[k] * 1250u);
+                double want = air_link_limit_kbps(phys[i], lens[j], intervals[k] * 1250u);
                 printf("  %uM   %3u     %4.1f ms  %8.1f  %8.1f\n", phys[i],
                        lens[j], intervals[k] * 1.25, got, want);
                 CHECK(got > want * 0.99 && got < want * 1.01);
