@@ -40,9 +40,12 @@ TESTS := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
 BINS := $(BUILD)/bin/mpble-air
 
+BENCH_SRC := $(wildcard bench/*.c)
+BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
 HDRS := $(shell find include src python/bluetooth tests/c -name '*.h')
 
-all: $(LIB) $(BINS) $(EXT) $(PKG) $(TESTS)
+all: $(LIB) $(BINS) $(EXT) $(PKG) $(TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -72,6 +75,10 @@ $(BUILD)/python/%.py: python/%.py
 $(BUILD)/tests/%: tests/c/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/c -o $@ $< $(LIB) $(LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LIBS)
 
 # libFuzzer targets: every tests/fuzz/fuzz_*.c, linked with the library built by clang.
 FUZZ_BUILD = build-fuzz

@@ -1,0 +1,419 @@
+/* gatt_bench.c - GATT notification throughput and latency between two processes on
+ * the virtual air, through the whole stack (C API, host, HCI over a socket, the air's
+ * controllers and link layer). Prints:
+ *  (a) notifications per second and MB/s at ATT MTU 247 with 244-byte values, fast
+ *      timing, and CPU time per notification on each side;
+ *  (b) notify ping-pong round trip (each side notifies the other), median and p99,
+ *      fast timing;
+ *  (c) the stream in real timing at 1M and 2M, 27- and 251-octet data length, 7.5 and
+ *      30 ms intervals, beside the air's physical limit for those settings.
+ *
+ * usage: gatt_bench [a|b|c ...]   (default: all; MPBLE_AIR_BIN names mpble-air)
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "air/medium.h"
+#include "mpble/mpble.h"
+
+#define FLAG_READ 0x0002
+#define FLAG_WRITE_NO_RESPONSE 0x0004
+#define FLAG_NOTIFY 0x0010
+#define WAIT_S 30
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "gatt_bench: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
+    exit(1);
+}
+
+/* ---- one device ---- */
+
+struct dev {
+    mpble_t *h;
+    bool echo; /* answer every notification with the same notification */
+    uint16_t value_handle;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int conn;      /* -1 until connected, -2 once disconnected */
+    bool mtu_done;
+    bool go;
+    uint32_t go_count, go_len;
+    atomic_uint_fast64_t notes;
+    uint64_t target, last_ns;
+};
+
+static struct dev dev;
+
+static void signal_dev(void)
+{
+    pthread_mutex_lock(&dev.mu);
+    pthread_cond_broadcast(&dev.cv);
+    pthread_mutex_unlock(&dev.mu);
+}
+
+static int on_event(void *ctx, const struct mpble_event *ev)
+{
+    switch (ev->code) {
+    case MPBLE_IRQ_CENTRAL_CONNECT:
+    case MPBLE_IRQ_PERIPHERAL_CONNECT:
+        dev.conn = ev->u.conn.conn_handle;
+        signal_dev();
+        break;
+    case MPBLE_IRQ_CENTRAL_DISCONNECT:
+    case MPBLE_IRQ_PERIPHERAL_DISCONNECT:
+        dev.conn = -2;
+        signal_dev();
+        break;
+    case MPBLE_IRQ_MTU_EXCHANGED:
+        dev.mtu_done = true;
+        signal_dev();
+        break;
+    case MPBLE_IRQ_GATTS_WRITE: {
+        uint8_t *v;
+        size_t n;
+        if (mpble_gatts_read(dev.h, ev->u.gatts.attr_handle, &v, &n) == 0 && n == 8) {
+            memcpy(&dev.go_count, v, 4);
+            memcpy(&dev.go_len, v + 4, 4);
+            dev.go = true;
+            signal_dev();
+        }
+        free(v);
+        break;
+    }
+    case MPBLE_IRQ_GATTC_NOTIFY:
+        if (dev.echo) {
+            mpble_gatts_notify(dev.h, ev->u.data.conn_handle, dev.value_handle, ev->u.data.data,
+                               ev->u.data.len);
+            break;
+        }
+        if (atomic_fetch_add(&dev.notes, 1) + 1 == dev.target) {
+            dev.last_ns = now_ns();
+            signal_dev();
+        }
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* Waits (bounded) until cond holds. */
+#define WAIT_UNTIL(cond)                                                                  \
+    do {                                                                                  \
+        struct timespec dl_;                                                              \
+        clock_gettime(CLOCK_REALTIME, &dl_);                                              \
+        dl_.tv_sec += WAIT_S;                                                             \
+        pthread_mutex_lock(&dev.mu);                                                      \
+        while (!(cond))                                                                   \
+            if (pthread_cond_timedwait(&dev.cv, &dev.mu, &dl_) == ETIMEDOUT) {            \
+                pthread_mutex_unlock(&dev.mu);                                            \
+                die("timed out waiting for " #cond, ETIMEDOUT);                           \
+            }                                                                             \
+        pthread_mutex_unlock(&dev.mu);                                                    \
+    } while (0)
+
+static void dev_start(const char *uri, int mtu, bool echo)
+{
+    memset(&dev, 0, sizeof dev);
+    dev.conn = -1;
+    dev.echo = echo;
+    pthread_mutex_init(&dev.mu, NULL);
+    pthread_cond_init(&dev.cv, NULL);
+    dev.h = mpble_new(on_event, NULL);
+    mpble_set_transport(dev.h, uri);
+    int rc = mpble_active(dev.h, true);
+    if (rc < 0)
+        die(mpble_last_error(dev.h), rc);
+    mpble_set_mtu(dev.h, mtu);
+    struct mpble_gatts_characteristic chr = {
+        .uuid = {2, {0x01, 0xff}},
+        .flags = FLAG_READ | FLAG_WRITE_NO_RESPONSE | FLAG_NOTIFY,
+    };
+    struct mpble_gatts_service svc = {.uuid = {2, {0x00, 0xff}}, .characteristics = &chr,
+                                      .num_characteristics = 1};
+    if ((rc = mpble_gatts_register_services(dev.h, &svc, 1, &dev.value_handle, 1)) < 0)
+        die("register", rc);
+    /* Room for the go message and the largest value. */
+    static const uint8_t zero[512];
+    mpble_gatts_write(dev.h, dev.value_handle, zero, sizeof zero, false);
+}
+
+/* ---- the peripheral (child process) ---- */
+
+static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
+{
+    dev_start(uri, mtu, echo);
+    int rc = mpble_gap_advertise(dev.h, 20000, (const uint8_t *)"\x02\x01\x06", 3, NULL, 0, true);
+    if (rc < 0)
+        die("advertise", rc);
+    mpble_addr_t me;
+    mpble_get_mac(dev.h, &me);
+    if (write(out_fd, &me, sizeof me) != sizeof me)
+        exit(1);
+    WAIT_UNTIL(dev.conn >= 0);
+    while (!echo) {
+        WAIT_UNTIL(dev.go || dev.conn == -2);
+        if (dev.conn == -2)
+            break;
+        dev.go = false;
+        static uint8_t value[512];
+        double c0 = cpu_s();
+        for (uint32_t i = 0; i < dev.go_count; i++) {
+            memcpy(value, &i, sizeof i);
+            while ((rc = mpble_gatts_notify(dev.h, (uint16_t)dev.conn, dev.value_handle, value,
+                                            dev.go_len)) == -ENOMEM)
+                sched_yield();
+            if (rc < 0)
+                die("notify", rc);
+        }
+        double used = cpu_s() - c0;
+        if (write(out_fd, &used, sizeof used) != sizeof used)
+            exit(1);
+    }
+    WAIT_UNTIL(dev.conn == -2);
+    mpble_active(dev.h, false);
+    exit(0);
+}
+
+/* ---- the scenario runner: an air, a peripheral child, this process central ---- */
+
+struct run {
+    pid_t air, child;
+    int from_child;
+    char dir[64], uri[160];
+    mpble_addr_t peer;
+};
+
+static void start_air(struct run *r, const char *air_bin, const char *timing)
+{
+    snprintf(r->dir, sizeof r->dir, "/tmp/mpble-bench-XXXXXX");
+    if (mkdtemp(r->dir) == NULL)
+        die("mkdtemp", errno);
+    char sock[128];
+    snprintf(sock, sizeof sock, "%s/air.sock", r->dir);
+    snprintf(r->uri, sizeof r->uri, "unix:%s", sock);
+    r->air = fork();
+    if (r->air == 0) {
+        execl(air_bin, "mpble-air", "--socket", sock, "--timing", timing, "--seed", "1",
+              "--log-level", "error", (char *)NULL);
+        _exit(127);
+    }
+    struct stat st;
+    for (int i = 0; i < 500 && stat(sock, &st) != 0; i++)
+        usleep(10000);
+}
+
+static void start(struct run *r, const char *air_bin, const char *timing, bool echo, int mtu,
+                  uint32_t interval_us)
+{
+    start_air(r, air_bin, timing);
+    int p[2];
+    if (pipe(p) < 0)
+        die("pipe", errno);
+    r->child = fork();
+    if (r->child == 0) {
+        close(p[0]);
+        peripheral(r->uri, p[1], echo, mtu);
+    }
+    close(p[1]);
+    r->from_child = p[0];
+    if (read(r->from_child, &r->peer, sizeof r->peer) != sizeof r->peer)
+        die("peripheral did not start", EIO);
+    dev_start(r->uri, mtu, false);
+    int rc = mpble_gap_connect(dev.h, &r->peer, 5000, interval_us, interval_us);
+    if (rc < 0)
+        die("connect", rc);
+    WAIT_UNTIL(dev.conn >= 0);
+    if (mtu > 23) {
+        if ((rc = mpble_gattc_exchange_mtu(dev.h, (uint16_t)dev.conn)) < 0)
+            die("exchange mtu", rc);
+        WAIT_UNTIL(dev.mtu_done);
+    }
+}
+
+static void finish(struct run *r)
+{
+    mpble_gap_disconnect(dev.h, (uint16_t)dev.conn);
+    WAIT_UNTIL(dev.conn == -2);
+    mpble_active(dev.h, false);
+    mpble_free(dev.h);
+    int st;
+    waitpid(r->child, &st, 0);
+    kill(r->air, SIGTERM);
+    waitpid(r->air, &st, 0);
+    close(r->from_child);
+    rmdir(r->dir);
+}
+
+/* Streams count notifications of len bytes from the peripheral; returns seconds. */
+static double stream(struct run *r, uint32_t count, uint32_t len, double *cpu_central,
+                     double *cpu_peripheral)
+{
+    uint8_t go[8];
+    memcpy(go, &count, 4);
+    memcpy(go + 4, &len, 4);
+    atomic_store(&dev.notes, 0);
+    dev.target = count;
+    double c0 = cpu_s();
+    uint64_t t0 = now_ns();
+    int rc = mpble_gattc_write(dev.h, (uint16_t)dev.conn, dev.value_handle, go, sizeof go, 0);
+    if (rc < 0)
+        die("write", rc);
+    WAIT_UNTIL(atomic_load(&dev.notes) >= count);
+    *cpu_central = cpu_s() - c0;
+    if (read(r->from_child, cpu_peripheral, sizeof *cpu_peripheral) != sizeof *cpu_peripheral)
+        die("peripheral result", EIO);
+    return (double)(dev.last_ns - t0) / 1e9;
+}
+
+static const char *air_bin_path(char *buf, size_t cap, const char *argv0)
+{
+    const char *env = getenv("MPBLE_AIR_BIN");
+    if (env && *env)
+        return env;
+    char self[PATH_MAX];
+    if (realpath(argv0, self) == NULL)
+        die("realpath", errno);
+    snprintf(buf, cap, "%s/../bin/mpble-air", dirname(self));
+    return buf;
+}
+
+static void bench_a(const char *air)
+{
+    struct run r;
+    start(&r, air, "fast", false, 247, 7500);
+    double cc, cp;
+    stream(&r, 20000, 244, &cc, &cp); /* warm-up */
+    const uint32_t n = 200000;
+    double s = stream(&r, n, 244, &cc, &cp);
+    finish(&r);
+    printf("(a) fast timing, ATT MTU 247, 244-byte notifications, one link\n");
+    printf("    %u notifications in %.3f s: %.0f notifications/s (target >= 100000), "
+           "%.1f MB/s of values\n",
+           n, s, n / s, n * 244.0 / s / 1e6);
+    printf("    CPU per notification: sender %.2f us, receiver %.2f us\n", cp / n * 1e6,
+           cc / n * 1e6);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void bench_b(const char *air)
+{
+    struct run r;
+    start(&r, air, "fast", true, 23, 7500);
+    enum { ROUNDS = 20000 };
+    static uint64_t rtt[ROUNDS];
+    for (int i = -1000; i < ROUNDS; i++) { /* the first 1000: warm-up */
+        uint64_t base = atomic_load(&dev.notes);
+        dev.target = base + 1;
+        uint64_t t0 = now_ns();
+        uint8_t ping[8];
+        memcpy(ping, &t0, 8);
+        int rc;
+        while ((rc = mpble_gatts_notify(dev.h, (uint16_t)dev.conn, dev.value_handle, ping,
+                                        sizeof ping)) == -ENOMEM)
+            sched_yield();
+        if (rc < 0)
+            die("notify", rc);
+        WAIT_UNTIL(atomic_load(&dev.notes) > base);
+        if (i >= 0)
+            rtt[i] = dev.last_ns - t0;
+    }
+    finish(&r);
+    qsort(rtt, ROUNDS, sizeof rtt[0], cmp_u64);
+    printf("(b) fast timing, notify ping-pong (each side notifies the other), %d rounds\n",
+           ROUNDS);
+    printf("    round trip: median %.1f us (target <= 50), p99 %.1f us\n",
+           rtt[ROUNDS / 2] / 1e3, rtt[ROUNDS * 99 / 100] / 1e3);
+}
+
+static void bench_c(const char *air)
+{
+    printf("(c) real timing, one-way notification stream vs the air's limit\n");
+    printf("    PHY  data length  interval   values kbit/s  LL payload kbit/s  limit kbit/s  "
+           "of limit\n");
+    static const int phys[] = {MPBLE_PHY_1M, MPBLE_PHY_2M};
+    static const int lens[] = {27, 251};
+    static const uint32_t intervals[] = {7500, 30000};
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++) {
+            for (int k = 0; k < 2; k++) {
+                /* One notification fills one LL PDU: 20-byte values at MTU 23 over
+                 * 27 octets, 244-byte values at MTU 247 over 251. */
+                int octets = lens[j], mtu = octets - 4;
+                uint32_t value = (uint32_t)mtu - 3;
+                struct run r;
+                start(&r, air, "real", false, mtu, intervals[k]);
+                mpble_gap_set_phy(dev.h, (uint16_t)dev.conn, phys[i]);
+                mpble_gap_set_data_length(dev.h, (uint16_t)dev.conn, (uint16_t)octets);
+                usleep(300000); /* the LL procedures take a few connection events */
+                double limit = air_link_limit_kbps(phys[i] == MPBLE_PHY_2M ? AIR_PHY_2M
+                                                                           : AIR_PHY_1M,
+                                                   (uint32_t)octets, intervals[k]);
+                uint32_t n = (uint32_t)(limit * 1000 / 8 / octets * 3); /* about 3 s */
+                double cc, cp;
+                double s = stream(&r, n, value, &cc, &cp);
+                finish(&r);
+                double ll = n * (double)octets * 8 / s / 1000;
+                printf("    %s   %3d octets   %4.1f ms   %13.1f  %17.1f  %12.1f  %7.1f%%\n",
+                       phys[i] == MPBLE_PHY_2M ? "2M" : "1M", octets, intervals[k] / 1000.0,
+                       n * (double)value * 8 / s / 1000, ll, limit, ll / limit * 100);
+                fflush(stdout);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    char buf[PATH_MAX];
+    const char *air = air_bin_path(buf, sizeof buf, argv[0]);
+    setenv("MPBLE_LOG", "0", 0);
+    bool all = argc < 2;
+    for (int i = 1; i < argc || all; i++) {
+        const char *what = all ? "abc" : argv[i];
+        if (strchr(what, 'a'))
+            bench_a(air);
+        if (strchr(what, 'b'))
+            bench_b(air);
+        if (strchr(what, 'c'))
+            bench_c(air);
+        fflush(stdout);
+        if (all)
+            break;
+    }
+    return 0;
+}
