@@ -97,7 +97,9 @@ void att_client_on_disconnect(struct host *h, struct conn *c);
  * itself (through gattc_run). 0, or -ENOTCONN. */
 int att_client_request(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 
-/* The connection that owns a bearer. */
+/* The connection that owns a bearer; the bearer of one of its timers. */
 struct conn *att_conn(struct att_bearer *b);
+#define ATT_BEARER_OF(timer, field) \
+    ((struct att_bearer *)((char *)(timer) - offsetof(struct att_bearer, field)))
 
 #endif

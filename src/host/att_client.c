@@ -14,7 +14,7 @@
 
 static void req_timer_fired(struct host *h, struct host_timer *t)
 {
-    struct att_bearer *b = (struct att_bearer *)((char *)t - offsetof(struct att_bearer, req_timer));
+    struct att_bearer *b = ATT_BEARER_OF(t, req_timer);
     struct conn *c = att_conn(b);
     if (b->req_op == 0) { /* the retry */
         gattc_run(h, c);
@@ -44,7 +44,9 @@ int att_client_request(struct host *h, struct conn *c, const uint8_t *pdu, size_
 static void on_value(struct host *h, struct conn *c, const uint8_t *pdu, size_t len)
 {
     bool indication = pdu[0] == ATT_INDICATE;
-    struct mpble_event ev = {.code = indication ? MPBLE_IRQ_GATTC_INDICATE : MPBLE_IRQ_GATTC_NOTIFY};
+    struct mpble_event ev = {.code = MPBLE_IRQ_GATTC_NOTIFY};
+    if (indication)
+        ev.code = MPBLE_IRQ_GATTC_INDICATE;
     ev.u.data.conn_handle = c->handle;
     ev.u.data.value_handle = get_le16(pdu + 1);
     ev.u.data.data = pdu + 3;

@@ -470,8 +470,7 @@ static void end_indications(struct host *h, struct conn *c, uint16_t status)
 
 static void ind_timeout(struct host *h, struct host_timer *t)
 {
-    struct att_bearer *b = (struct att_bearer *)((char *)t - offsetof(struct att_bearer, ind_timer));
-    struct conn *c = att_conn(b);
+    struct conn *c = att_conn(ATT_BEARER_OF(t, ind_timer));
     att_close(h, c);
     end_indications(h, c, MPBLE_STATUS_TIMEOUT);
 }

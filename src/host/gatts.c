@@ -512,7 +512,8 @@ uint8_t gatts_write_allowed(struct host *h, struct conn *c, uint16_t handle, boo
         if (a->stack != SV_NONE || !(a->flags & (command ? GATTS_F_WRITE_NO_RESPONSE : any_write)))
             return ATT_ERR_WRITE_NOT_PERMITTED;
         return security(c, a->flags & GATTS_F_WRITE_ENCRYPTED,
-                        a->flags & GATTS_F_WRITE_AUTHENTICATED, a->flags & GATTS_F_WRITE_AUTHORIZED);
+                        a->flags & GATTS_F_WRITE_AUTHENTICATED,
+                        a->flags & GATTS_F_WRITE_AUTHORIZED);
     default:
         return ATT_ERR_WRITE_NOT_PERMITTED;
     }

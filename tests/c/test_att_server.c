@@ -10,8 +10,10 @@
 
 /* The reference's examples: Heart Rate, and the Nordic UART service. */
 #define U16(v) {2, {(v) & 0xff, (v) >> 8}}
-#define UART(b) {16, {0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5, b, 0x00, 0x40, 0x6e}}
-#define UART_BYTES(b) 0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5, b, 0x00, 0x40, 0x6e
+/* 6E40000b-B5A3-F393-E0A9-E50E24DCCA9E, little-endian. */
+#define UART_BYTES(b) \
+    0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5, b, 0x00, 0x40, 0x6e
+#define UART(b) {16, {UART_BYTES(b)}}
 
 static const struct mpble_gatts_characteristic hr_chars[] = {
     {U16(0x2a37), GATTS_F_READ | GATTS_F_NOTIFY, NULL, 0},
@@ -50,7 +52,8 @@ static void expect_gatts(int code, uint16_t conn, uint16_t handle, int line)
         CHECK_EQ(e->u.gatts.attr_handle, handle);
     }
 }
-#define EXPECT_READ_REQ(conn, handle) expect_gatts(MPBLE_IRQ_GATTS_READ_REQUEST, conn, handle, __LINE__)
+#define EXPECT_READ_REQ(conn, handle) \
+    expect_gatts(MPBLE_IRQ_GATTS_READ_REQUEST, conn, handle, __LINE__)
 #define EXPECT_WRITE_EV(handle) expect_gatts(MPBLE_IRQ_GATTS_WRITE, CONN, handle, __LINE__)
 
 static void expect_ind_done(uint16_t handle, uint16_t status, int line)
@@ -146,7 +149,8 @@ static void test_register(void)
     CHECK_EQ(gatts_register(&fk.h, hr_uart, 2, handles, 2), -EINVAL);
 
     /* Descriptors follow the CCCD; their handles follow the value's. */
-    const struct mpble_gatts_descriptor descs[] = {{U16(0x2901), GATTS_F_READ}, {U16(0x2904), GATTS_F_READ}};
+    const struct mpble_gatts_descriptor descs[] = {{U16(0x2901), GATTS_F_READ},
+                                                   {U16(0x2904), GATTS_F_READ}};
     const struct mpble_gatts_characteristic chars[] = {
         {U16(0x2a19), GATTS_F_READ | GATTS_F_INDICATE, descs, 2},
         {U16(0x2a1a), GATTS_F_READ, descs, 1},
@@ -368,7 +372,8 @@ static void test_write(void)
 static void test_write_no_response(void)
 {
     fake_setup();
-    const struct mpble_gatts_descriptor descs[] = {{U16(0x2901), GATTS_F_WRITE | GATTS_F_READ_ENCRYPTED}};
+    const struct mpble_gatts_descriptor descs[] = {
+        {U16(0x2901), GATTS_F_WRITE | GATTS_F_READ_ENCRYPTED}};
     const struct mpble_gatts_characteristic chars[] = {
         {U16(0x2a3d), GATTS_F_WRITE_NO_RESPONSE, descs, 1},
     };

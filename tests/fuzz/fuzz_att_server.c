@@ -20,7 +20,8 @@ static const struct mpble_gatts_descriptor descs[] = {
 };
 static const struct mpble_gatts_characteristic chars[] = {
     {U16(0x2a37), GATTS_F_READ | GATTS_F_NOTIFY | GATTS_F_INDICATE, descs, 2},
-    {{16, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}}, GATTS_F_WRITE | GATTS_F_WRITE_NO_RESPONSE, NULL, 0},
+    {{16, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}},
+     GATTS_F_WRITE | GATTS_F_WRITE_NO_RESPONSE, NULL, 0},
     {U16(0x2a38), GATTS_F_READ | GATTS_F_READ_ENCRYPTED | GATTS_F_WRITE_AUTHENTICATED, descs, 1},
     {U16(0x2a39), GATTS_F_INDICATE | GATTS_F_WRITE, NULL, 0},
 };
@@ -50,7 +51,7 @@ static void on_event(const struct mpble_event *ev)
         break;
     case MPBLE_IRQ_GATTS_READ_REQUEST:
         if (reenter)
-            gatts_local_write(&fk.h, ev->u.gatts.attr_handle, (const uint8_t *)"reentered", 9, false);
+            gatts_local_write(&fk.h, ev->u.gatts.attr_handle, (const uint8_t *)"again", 5, false);
         break;
     default:
         break;
