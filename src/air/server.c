@@ -165,18 +165,20 @@ static void client_close(struct air_client *cl, const char *why)
     cl->closing = true;
 }
 
-/* The controller's events: queued whole, so each goes out in one write(). */
+/* The controller's packets, queued whole; client_flush writes all that is queued in
+ * one write(), so a packet is never split across writes unless the socket itself
+ * takes only part of it. */
 static void client_output(void *ctx, const uint8_t *pkt, size_t len)
 {
     struct air_client *cl = ctx;
     if (cl->closing)
         return;
-    if (cl->out_tail + 2 + len > sizeof(cl->out) && cl->out_head > 0) {
+    if (cl->out_tail + len > sizeof(cl->out) && cl->out_head > 0) {
         memmove(cl->out, cl->out + cl->out_head, cl->out_tail - cl->out_head);
         cl->out_tail -= cl->out_head;
         cl->out_head = 0;
     }
-    if (cl->out_tail + 2 + len > sizeof(cl->out)) {
+    if (cl->out_tail + len > sizeof(cl->out)) {
         if (!cl->stalled) {
             air_log(AIR_LOG_WARN, "client %u reads too slowly: its output buffer is full, "
                                   "events are dropped", cl->ordinal);
@@ -185,18 +187,15 @@ static void client_output(void *ctx, const uint8_t *pkt, size_t len)
         }
         return;
     }
-    put_le16(cl->out + cl->out_tail, (uint16_t)len);
-    memcpy(cl->out + cl->out_tail + 2, pkt, len);
-    cl->out_tail += 2 + len;
+    memcpy(cl->out + cl->out_tail, pkt, len);
+    cl->out_tail += len;
 }
 
-/* Writes queued packets, one write() each. A partial write (possible on TCP) keeps
- * the rest as the head packet. */
 static void client_flush(struct air_client *cl)
 {
     while (!cl->closing && cl->out_head < cl->out_tail) {
-        size_t len = get_le16(cl->out + cl->out_head);
-        ssize_t n = send(cl->fd, cl->out + cl->out_head + 2, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = send(cl->fd, cl->out + cl->out_head, cl->out_tail - cl->out_head,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 return;
@@ -206,12 +205,7 @@ static void client_flush(struct air_client *cl)
             return;
         }
         cl->stalled = false;
-        if ((size_t)n < len) {
-            cl->out_head += (size_t)n;
-            put_le16(cl->out + cl->out_head, (uint16_t)(len - (size_t)n));
-            return;
-        }
-        cl->out_head += 2 + len;
+        cl->out_head += (size_t)n;
     }
     if (cl->out_head == cl->out_tail)
         cl->out_head = cl->out_tail = 0;

@@ -508,6 +508,7 @@ void controller_destroy(struct controller *c)
     if (!c)
         return;
     ll_conn_reset(c);
+    ll_acl_reset(c);
     ll_adv_reset(c);
     ll_scan_reset(c);
     medium_leave(&c->radio);

@@ -86,6 +86,7 @@ struct controller {
     struct ll_conn conns[LL_MAX_CONNS];
     uint16_t next_handle;
     struct ll_acl_buf acl[CONTROLLER_ACL_BUFFERS];
+    struct timer completed_timer; /* reports completed packets for all links at once */
     uint16_t default_tx_octets, default_tx_time; /* LE Write Suggested Default Data Length */
     uint8_t default_tx_phys, default_rx_phys;    /* LE Set Default PHY */
     /* Events raised while a command runs go out after its Command Complete or

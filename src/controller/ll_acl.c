@@ -17,9 +17,38 @@
 #include "common/hci_defs.h"
 #include "controller/controller_int.h"
 
+static void report_all_completed(struct timer *t, void *ctx)
+{
+    struct controller *c = ctx;
+    uint8_t ev[1 + 4 * LL_MAX_CONNS];
+    uint8_t n = 0;
+    for (int i = 0; i < LL_MAX_CONNS; i++) {
+        struct ll_conn *cn = &c->conns[i];
+        if (!cn->in_use || cn->completed == 0)
+            continue;
+        put_le16(ev + 1 + 4 * n, cn->handle);
+        put_le16(ev + 3 + 4 * n, cn->completed);
+        cn->completed = 0;
+        n++;
+    }
+    if (n == 0)
+        return;
+    ev[0] = n;
+    ctrl_send_event(c, HCI_EV_NUM_COMPLETED_PACKETS, ev, (uint8_t)(1 + 4 * n));
+}
+
 void ll_acl_reset(struct controller *c)
 {
     memset(c->acl, 0, sizeof(c->acl));
+    if (c->completed_timer.armed)
+        timerq_cancel(&c->radio.medium->timers, &c->completed_timer);
+    timer_init(&c->completed_timer, report_all_completed, c);
+}
+
+void ll_acl_report_completed_soon(struct controller *c)
+{
+    if (!c->completed_timer.armed)
+        timerq_arm(&c->radio.medium->timers, &c->completed_timer, medium_now(c->radio.medium));
 }
 
 static struct ll_acl_buf *acl_front(struct controller *c, const struct ll_conn *cn)
@@ -44,7 +73,7 @@ void ll_acl_from_host(struct controller *c, const uint8_t *acl, size_t len)
     }
     if (dlen == 0) { /* nothing to send: done at once */
         cn->completed++;
-        ll_acl_report_completed(c, cn);
+        ll_acl_report_completed_soon(c);
         return;
     }
     int free_buf = -1;

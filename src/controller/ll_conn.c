@@ -402,7 +402,7 @@ static void conn_event(struct timer *t, void *ctx)
         if (!(cn->tx[0] & LL_MD) && !cn->peer_md && !cn->terminated_by_peer)
             break; /* both MD bits 0 (4.5.6) */
     }
-    ll_acl_report_completed(c, cn);
+    ll_acl_report_completed_soon(c);
     cn->event++;
     cn->anchor = start + interval_us(cn);
     bool again = heard && (cn->kicked || acl_waiting(cn) || cn->peer_md ||
@@ -435,6 +435,6 @@ size_t ll_conn_link_receive(struct controller *c, int link, const struct air_pdu
     if (cn->terminated_by_peer) /* this answer acknowledges the LL_TERMINATE_IND */
         ll_conn_end(cn, cn->term_reason, false);
     else
-        ll_acl_report_completed(c, cn);
+        ll_acl_report_completed_soon(c);
     return len;
 }

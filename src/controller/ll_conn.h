@@ -142,8 +142,12 @@ void ll_acl_acked(struct controller *c, struct ll_conn *cn);
 /* A data PDU from the peer: to the host as an HCI ACL packet. */
 void ll_acl_to_host(struct controller *c, struct ll_conn *cn, uint8_t llid,
                     const uint8_t *data, uint8_t len);
-/* Number Of Completed Packets for what cn completed since the last call. */
+/* Number Of Completed Packets for what cn completed since the last report, now. */
 void ll_acl_report_completed(struct controller *c, struct ll_conn *cn);
+/* The same for every link, soon: at the medium's current time, after what is being
+ * handled now, so that completions close together share one event (controllers
+ * coalesce them; Vol 4 Part E 7.7.19 allows several handles per event). */
+void ll_acl_report_completed_soon(struct controller *c);
 /* Drops cn's buffers (the connection ended: the host counts them as returned). */
 void ll_acl_flush(struct controller *c, struct ll_conn *cn);
 

@@ -695,6 +695,7 @@ static void test_malformed_hci(void)
     put_le16(pkt + 3, 0);
     CHECK_EQ(controller_receive(b->c, pkt, 5), 0);
     b->credits--;
+    run_for(&m, 0); /* completions are reported together, right after */
     CHECK_EQ(b->completed, 1);
     /* Length mismatches and oversize: refused as malformed packets. */
     put_le16(pkt + 3, 10);

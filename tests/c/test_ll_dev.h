@@ -110,9 +110,12 @@ static void dev_output(void *ctx, const uint8_t *pkt, size_t len)
     if (pkt[1] == HCI_EV_CMD_STATUS)
         d->status = pkt[3];
     if (pkt[1] == HCI_EV_NUM_COMPLETED_PACKETS) {
-        CHECK_EQ(pkt[3], 1);
-        d->credits += get_le16(pkt + 6);
-        d->completed += get_le16(pkt + 6);
+        CHECK(pkt[3] >= 1);
+        CHECK_EQ(pkt[2], 1u + 4u * pkt[3]);
+        for (unsigned i = 0; i < pkt[3]; i++) {
+            d->credits += get_le16(pkt + 6 + 4 * i);
+            d->completed += get_le16(pkt + 6 + 4 * i);
+        }
         return;
     }
     if (d->nev == DEV_EVENTS)
