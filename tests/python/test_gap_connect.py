@@ -118,6 +118,38 @@ class GapConnect(ErrnoMixin, support.ConnTestCase):
         self.ble.gap_connect(addr_type + 256, memoryview(bytearray(addr)), 2000, None, None)
         self.assertEqual(events.wait_for(IRQ_PERIPHERAL_CONNECT)[0][1:], peer.mac)
 
+    def test_connection_intervals(self):
+        peer = self.peer()
+        events = self.start()
+        peer.run("advertise()")
+        self.assertIsNone(self.ble.gap_connect(*peer.mac, 1000, 7500, 10000))
+        events.wait_for(IRQ_PERIPHERAL_CONNECT)
+        peer.run("advertise()")
+        self.ble.gap_disconnect(events.of(IRQ_PERIPHERAL_CONNECT)[0][0])
+        events.wait_for(IRQ_PERIPHERAL_DISCONNECT)
+        self.assertIsNone(self.ble.gap_connect(*peer.mac, None, None, 100000))
+        events.wait_for(IRQ_PERIPHERAL_CONNECT, 2)
+
+    def test_disconnect_twice(self):
+        """Inside the handler the link cannot finish disconnecting: the second call
+        finds it disconnecting (EALREADY)."""
+        peer = self.peer()
+        results = []
+
+        def on_event(event, data):
+            if event == IRQ_PERIPHERAL_CONNECT:
+                results.append(self.ble.gap_disconnect(data[0]))
+                try:
+                    self.ble.gap_disconnect(data[0])
+                except OSError as e:
+                    results.append(e.errno)
+
+        events = self.start(on_event)
+        peer.run("advertise()")
+        self.ble.gap_connect(*peer.mac)
+        events.wait_for(IRQ_PERIPHERAL_DISCONNECT)
+        self.assertEqual(results, [True, errno.EALREADY])
+
     def test_connect_timeout(self):
         events = self.start()
         start = time.monotonic()

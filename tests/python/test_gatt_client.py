@@ -226,6 +226,25 @@ class GattClient(ErrnoMixin, support.ConnTestCase):
         self.server.wait_for(IRQ_GATTS_INDICATE_DONE)
         self.assertEqual(self.server.of(IRQ_GATTS_WRITE), [])
 
+    def test_event_objects_lifetime(self):
+        """Views die with the handler; UUIDs are fresh objects that stay valid."""
+        kept = []
+
+        def on_event(event, data):
+            if event in (IRQ_GATTC_NOTIFY, IRQ_GATTC_SERVICE_RESULT):
+                kept.append(data[-1])
+
+        self.events.on_event = on_event
+        self.serve("ble.gatts_notify(conn, %d, b'gone')" % self.tx)
+        self.events.wait_for(IRQ_GATTC_NOTIFY)
+        with self.assertRaises(ValueError):
+            bytes(kept[0])
+        self.ble.gattc_discover_services(self.conn, GATT.HR_UUID)
+        self.events.wait_for(IRQ_GATTC_SERVICE_DONE)
+        self.assertEqual(kept[1], GATT.HR_UUID)
+        self.assertIsNot(kept[1], GATT.HR_UUID)
+        self.assertEqual(bytes(kept[1]), bytes(GATT.HR_UUID))
+
     def exchange(self, initiator_is_central, ours, theirs):
         self.ble.config(mtu=ours)
         self.serve("ble.config(mtu=%d)" % theirs)
