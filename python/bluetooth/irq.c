@@ -60,19 +60,20 @@ static PyObject *event_data(const struct mpble_event *ev, views_t *views)
     case MPBLE_IRQ_CENTRAL_DISCONNECT:
     case MPBLE_IRQ_PERIPHERAL_CONNECT:
     case MPBLE_IRQ_PERIPHERAL_DISCONNECT:
-        return Py_BuildValue("(iiN)", ev->u.conn.conn_handle, ev->u.conn.addr.type, addr_view(views, &ev->u.conn.addr));
+        return Py_BuildValue("(iiN)", ev->u.conn.conn_handle, ev->u.conn.addr.type,
+                             addr_view(views, &ev->u.conn.addr));
     case MPBLE_IRQ_GATTS_WRITE:
     case MPBLE_IRQ_GATTS_READ_REQUEST:
         return Py_BuildValue("(ii)", ev->u.gatts.conn_handle, ev->u.gatts.attr_handle);
     case MPBLE_IRQ_SCAN_RESULT:
-        return Py_BuildValue("(iNiiN)", ev->u.scan_result.addr.type, addr_view(views, &ev->u.scan_result.addr),
-                             ev->u.scan_result.adv_type, ev->u.scan_result.rssi,
+        return Py_BuildValue("(iNiiN)", ev->u.scan_result.addr.type,
+                             addr_view(views, &ev->u.scan_result.addr), ev->u.scan_result.adv_type, ev->u.scan_result.rssi,
                              view_new(views, ev->u.scan_result.data, ev->u.scan_result.len));
     case MPBLE_IRQ_SCAN_DONE:
         return PyTuple_New(0);
     case MPBLE_IRQ_GATTC_SERVICE_RESULT:
-        return Py_BuildValue("(iiiN)", ev->u.service.conn_handle, ev->u.service.start_handle, ev->u.service.end_handle,
-                             bt_uuid_new(&ev->u.service.uuid));
+        return Py_BuildValue("(iiiN)", ev->u.service.conn_handle, ev->u.service.start_handle,
+                             ev->u.service.end_handle, bt_uuid_new(&ev->u.service.uuid));
     case MPBLE_IRQ_GATTC_SERVICE_DONE:
     case MPBLE_IRQ_GATTC_CHARACTERISTIC_DONE:
     case MPBLE_IRQ_GATTC_DESCRIPTOR_DONE:
