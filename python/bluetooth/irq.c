@@ -67,7 +67,8 @@ static PyObject *event_data(const struct mpble_event *ev, views_t *views)
         return Py_BuildValue("(ii)", ev->u.gatts.conn_handle, ev->u.gatts.attr_handle);
     case MPBLE_IRQ_SCAN_RESULT:
         return Py_BuildValue("(iNiiN)", ev->u.scan_result.addr.type,
-                             addr_view(views, &ev->u.scan_result.addr), ev->u.scan_result.adv_type, ev->u.scan_result.rssi,
+                             addr_view(views, &ev->u.scan_result.addr), ev->u.scan_result.adv_type,
+                             ev->u.scan_result.rssi,
                              view_new(views, ev->u.scan_result.data, ev->u.scan_result.len));
     case MPBLE_IRQ_SCAN_DONE:
         return PyTuple_New(0);
