@@ -221,6 +221,7 @@ static void start_air(struct run *r, const char *air_bin, const char *timing)
     char sock[128];
     snprintf(sock, sizeof sock, "%s/air.sock", r->dir);
     snprintf(r->uri, sizeof r->uri, "unix:%s", sock);
+    fflush(stdout);
     r->air = fork();
     if (r->air == 0) {
         execl(air_bin, "mpble-air", "--socket", sock, "--timing", timing, "--seed", "1",
@@ -236,6 +237,7 @@ static void start(struct run *r, const char *air_bin, const char *timing, bool e
                   uint32_t interval_us)
 {
     start_air(r, air_bin, timing);
+    fflush(stdout); /* or the children print it again */
     int p[2];
     if (pipe(p) < 0)
         die("pipe", errno);

@@ -86,9 +86,19 @@ static int listen_unix(const char *path)
         if (fd < 0)
             return -errno;
     }
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+    /* Bound and listening under a temporary name, then renamed into place: the
+     * socket path appears only once connections to it are accepted. */
+    char tmp[sizeof(sa.sun_path)];
+    int n = snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        snprintf(tmp, sizeof(tmp), "%s", path); /* no room for a suffix: bind in place */
+    strcpy(sa.sun_path, tmp);
+    unlink(tmp);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+        rename(tmp, path) < 0) {
         int e = errno;
         air_log(AIR_LOG_ERROR, "cannot listen on %s: %s", path, strerror(e));
+        unlink(tmp);
         close(fd);
         return -e;
     }

@@ -36,6 +36,6 @@ struct radio *controller_radio(struct controller *c);
 
 /* Largest ACL payload the controller accepts (LE Read Buffer Size). */
 #define CONTROLLER_ACL_MTU 251
-#define CONTROLLER_ACL_BUFFERS 32
+#define CONTROLLER_ACL_BUFFERS 128
 
 #endif

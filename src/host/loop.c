@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -124,7 +125,9 @@ static void *loop_main(void *arg)
                               {.fd = h->dead ? -1 : h->fd, .events = POLLIN}};
         unlock(l);
         int r = poll(p, 2, timeout);
+        __atomic_store_n(&l->loop_waiting, true, __ATOMIC_RELAXED);
         lock(l);
+        __atomic_store_n(&l->loop_waiting, false, __ATOMIC_RELAXED);
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && (p[0].revents & POLLIN)) {
@@ -157,6 +160,10 @@ int loop_start(struct loop *l, struct host *h)
 
 int loop_call(struct loop *l, loop_fn fn, void *arg)
 {
+    /* A caller calling in a tight loop would otherwise keep the lock from the loop
+     * thread, which brings the controller's answers (buffers freed, say). */
+    while (__atomic_load_n(&l->loop_waiting, __ATOMIC_RELAXED) && !loop_holds(l))
+        sched_yield();
     lock(l);
     if (l->quit || !l->running) {
         unlock(l);

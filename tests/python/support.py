@@ -6,7 +6,6 @@ Every wait is bounded; tearDown kills what setUp started."""
 import os
 import select
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -368,23 +367,6 @@ class Peer:
 class ConnTestCase(AirTestCase):
     """AirTestCase with peers and connection helpers; self.events records this
     device's events once start() ran."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The socket file appears at bind(), a moment before listen(): wait until the
-        # air accepts, since these tests connect at once (the air makes a controller
-        # only on a client's first bytes, so this probe leaves nothing behind).
-        deadline = time.monotonic() + WAIT
-        while True:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                try:
-                    probe.connect(cls.air.socket)
-                    break
-                except ConnectionRefusedError:
-                    if time.monotonic() > deadline:
-                        raise
-            time.sleep(0.01)
 
     def peer(self):
         return Peer(self)
