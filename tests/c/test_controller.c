@@ -66,7 +66,7 @@ static void test_basics(struct controller *c)
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0), 0);
     CHECK_EQ(ret_len(), 3);
     CHECK_EQ(get_le16(ret()), 251);
-    CHECK_EQ(ret()[2], 32);
+    CHECK_EQ(ret()[2], CONTROLLER_ACL_BUFFERS);
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0), 0);
     CHECK_EQ(ret_len(), 8);
     CHECK_EQ(ret()[0], 0x2e); /* Conn Param Req, Ext Reject, Periph Features, DLE */

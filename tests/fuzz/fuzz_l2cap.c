@@ -1,12 +1,14 @@
 /* fuzz_l2cap.c - ACL reassembly, the L2CAP fixed-channel demultiplexer, the LE
- * signalling channel and the SMP refusal, on arbitrary ACL packets from a
- * controller. Input: records of [pb+handle selector][length][data]. */
+ * signalling channel, the SMP refusal and (behind them) the ATT bearer with the
+ * stack's own GATT database, on arbitrary ACL packets from a controller. Input:
+ * records of [pb+handle selector][length][data]. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "host/acl.h"
+#include "host/gatts.h"
 #include "host/host.h"
 
 static struct host *setup(void)
@@ -25,7 +27,7 @@ static struct host *setup(void)
     strcpy(h->dead_reason, "fuzzing");
     h->acl_mtu = 27;
     h->acl_pkts = 4;
-    if (conn_start(h) < 0)
+    if (conn_start(h) < 0 || gatts_start(h) < 0)
         abort();
     return h;
 }
