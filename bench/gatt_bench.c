@@ -379,9 +379,14 @@ static void bench_c(const char *air)
                 uint32_t value = (uint32_t)mtu - 3;
                 struct run r;
                 start(&r, air, "real", false, mtu, intervals[k]);
-                mpble_gap_set_phy(dev.h, (uint16_t)dev.conn, phys[i]);
-                mpble_gap_set_data_length(dev.h, (uint16_t)dev.conn, (uint16_t)octets);
+                int rc = mpble_gap_set_phy(dev.h, (uint16_t)dev.conn, phys[i]);
+                if (rc < 0)
+                    die("set PHY", rc);
                 usleep(300000); /* the LL procedures take a few connection events */
+                if ((rc = mpble_gap_set_data_length(dev.h, (uint16_t)dev.conn,
+                                                    (uint16_t)octets)) < 0)
+                    die("set data length", rc);
+                usleep(300000);
                 double limit = air_link_limit_kbps(phys[i] == MPBLE_PHY_2M ? AIR_PHY_2M
                                                                            : AIR_PHY_1M,
                                                    (uint32_t)octets, intervals[k]);

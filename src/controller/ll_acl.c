@@ -106,13 +106,18 @@ bool ll_acl_pending(const struct ll_conn *cn)
     return cn->acl_count > 1 || (unsigned)(b->len - b->sent) > in_flight;
 }
 
+uint8_t ll_acl_next_len(struct controller *c, const struct ll_conn *cn, uint8_t max)
+{
+    const struct ll_acl_buf *b = acl_front(c, cn);
+    uint8_t n = (uint8_t)(b->len - b->sent);
+    return n < max ? n : max;
+}
+
 uint8_t ll_acl_next(struct controller *c, struct ll_conn *cn, uint8_t *payload, uint8_t max,
                     uint8_t *llid)
 {
     struct ll_acl_buf *b = acl_front(c, cn);
-    uint8_t n = (uint8_t)(b->len - b->sent);
-    if (n > max)
-        n = max;
+    uint8_t n = ll_acl_next_len(c, cn, max);
     memcpy(payload, b->data + b->sent, n);
     *llid = b->sent == 0 && b->start ? LL_LLID_START : LL_LLID_CONT;
     return n;

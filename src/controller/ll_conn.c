@@ -271,8 +271,9 @@ static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bo
     if (!cn->tx_busy) {
         uint16_t fit = octets_in_time(cn->tx_phy, cn->eff_tx_time);
         uint8_t max = (uint8_t)(fit < cn->eff_tx_octets ? fit : cn->eff_tx_octets);
+        /* The PDU actually next, so that a short one still fits at the event's end. */
         uint8_t want = cn->cq_count ? cn->cq_len[cn->cq_head]
-                                       : (ll_acl_pending(cn) ? max : 0);
+                                       : (ll_acl_pending(cn) ? ll_acl_next_len(c, cn, max) : 0);
         bool fits = !limit || start + air_time(cn->tx_phy, 2u + want) <= limit;
         if (!must && (!fits || want == 0) && !cn->peer_md)
             return 0;

@@ -135,6 +135,8 @@ void ll_acl_reset(struct controller *c);
 void ll_acl_from_host(struct controller *c, const uint8_t *acl, size_t len);
 bool ll_acl_pending(const struct ll_conn *cn);
 /* Fills the payload of the next data PDU (at most max octets) and its LLID. */
+/* Octets of the next data PDU: the rest of the front host packet, at most max. */
+uint8_t ll_acl_next_len(struct controller *c, const struct ll_conn *cn, uint8_t max);
 uint8_t ll_acl_next(struct controller *c, struct ll_conn *cn, uint8_t *payload,
                     uint8_t max, uint8_t *llid);
 /* The data PDU in flight was acknowledged. */
