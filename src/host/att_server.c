@@ -126,6 +126,19 @@ static void on_find_by_type(struct host *h, struct conn *c, const uint8_t *pdu, 
 
 /* ---- 3.4.4 reads ---- */
 
+/* Sends a list response (Read By Type, Read By Group Type: 3.4.4.2, 3.4.4.10) of
+ * entries each bytes long, or Attribute Not Found when none matched. */
+static void respond_list(struct host *h, struct conn *c, uint8_t op, uint16_t start,
+                         uint8_t *rsp, size_t n, size_t each)
+{
+    if (!each) {
+        error(h, c, op, start, ATT_ERR_ATTR_NOT_FOUND);
+        return;
+    }
+    rsp[1] = (uint8_t)each;
+    respond(h, c, rsp, n);
+}
+
 static void on_read_by_type(struct host *h, struct conn *c, const uint8_t *pdu, size_t len)
 {
     uint16_t start, last;
@@ -158,12 +171,7 @@ static void on_read_by_type(struct host *h, struct conn *c, const uint8_t *pdu, 
         memcpy(rsp + n + 2, v, vl);
         n += each;
     }
-    if (!each) {
-        error(h, c, pdu[0], start, ATT_ERR_ATTR_NOT_FOUND);
-        return;
-    }
-    rsp[1] = (uint8_t)each;
-    respond(h, c, rsp, n);
+    respond_list(h, c, pdu[0], start, rsp, n, each);
 }
 
 /* Read (3.4.4.3) and Read Blob (3.4.4.5). */
@@ -239,12 +247,7 @@ static void on_read_by_group(struct host *h, struct conn *c, const uint8_t *pdu,
         memcpy(rsp + n + 4, v, vl);
         n += each;
     }
-    if (!each) {
-        error(h, c, pdu[0], start, ATT_ERR_ATTR_NOT_FOUND);
-        return;
-    }
-    rsp[1] = (uint8_t)each;
-    respond(h, c, rsp, n);
+    respond_list(h, c, pdu[0], start, rsp, n, each);
 }
 
 /* ---- 3.4.5 writes ---- */
