@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +67,33 @@ static const char usage[] =
     "                        jitter, positions, LE Rand, the addresses, access\n"
     "                        addresses and hop increments. Default: a\n"
     "                        random seed, shown in the log so a run can be repeated.\n"
+    "  --loss P              each PDU on the air (advertising and data channel alike)\n"
+    "                        is lost with probability P, 0..1 (default 0), drawn from\n"
+    "                        the seeded generator. A lost PDU reaches no receiver: an\n"
+    "                        advertiser's event simply goes unheard; on a connection\n"
+    "                        the missing answer makes the sender send it again\n"
+    "                        (SN/NESN), so data still arrive complete and in order,\n"
+    "                        and a link ends by its supervision timeout only if\n"
+    "                        nothing gets through for that long. In fast timing an\n"
+    "                        event that heard nothing is repeated at once (16 times\n"
+    "                        in a row at most, then every connection interval).\n"
+    "  --position N:X,Y      put the Nth client's controller (N as in the addresses\n"
+    "                        below) at X,Y metres; repeatable. Unplaced ones get a\n"
+    "                        random spot in a 0.7 m square at the origin.\n"
+    "  --range METRES        receivers farther than METRES from a sender hear\n"
+    "                        nothing. Default: unlimited.\n"
+    "  --pcap FILE           write every PDU on the air to FILE (replaced), a pcap\n"
+    "                        file of link type 256 (LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR)\n"
+    "                        for Wireshark or tshark: a pseudo-header (RF channel,\n"
+    "                        signal power as transmitted, 0 dBm; the access address\n"
+    "                        as reference; the PDU type: advertising, or data central\n"
+    "                        to peripheral or back; the PHY; CRC left for the reader\n"
+    "                        to check), then access address, PDU and CRC. Each PDU\n"
+    "                        once as transmitted, lost and collided ones included\n"
+    "                        (a loss shows as the missing answer and the resent PDU).\n"
+    "                        Timestamps: the wall clock at the start plus the air's\n"
+    "                        clock. Written PDU by PDU: a killed air leaves a\n"
+    "                        readable file.\n"
     "  --exit-when-idle S    exit S seconds after the last client leaves, or if none\n"
     "                        connects within S seconds of the start.\n"
     "  --log-level LEVEL     error, warn, info (default) or debug.\n"
@@ -75,8 +103,10 @@ static const char usage[] =
     "\n"
     "Controllers: the Nth client to connect (N from 1) gets the public address\n"
     "PP:PP:NN:NN:NN:NN, PPPP drawn from the seed and NNNNNNNN = N in hex. All devices\n"
-    "sit within a metre of each other; RSSI is a free-space path loss (-40 dBm at 1 m)\n"
-    "plus -2..+2 dB of jitter.\n"
+    "sit within a metre of each other unless placed with --position; RSSI is a\n"
+    "free-space path loss from the distance (-40 dBm at 1 m, 20 dB less per tenfold\n"
+    "distance, distances under 10 cm count as 10 cm) plus -2..+2 dB of jitter,\n"
+    "within -127..20 dBm.\n"
     "\n"
     "Exit status: 0 stopped or idle, 1 error, 2 bad usage, 3 another air is running.\n";
 
@@ -99,6 +129,41 @@ static int parse_number(const char *s, unsigned long long max, unsigned long lon
     return 0;
 }
 
+/* A finite number, all of s. */
+static int parse_real(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* N:X,Y into p; N >= 1 not given before among the n in ps. */
+static int parse_position(const char *s, const struct air_position *ps, unsigned n,
+                          struct air_position *p)
+{
+    char buf[128];
+    unsigned long long ordinal;
+    if (strlen(s) >= sizeof(buf))
+        return -1;
+    strcpy(buf, s);
+    char *colon = strchr(buf, ':'), *comma = colon ? strchr(colon, ',') : NULL;
+    if (!comma)
+        return -1;
+    *colon = *comma = 0;
+    if (parse_number(buf, UINT32_MAX, &ordinal) < 0 || ordinal == 0 ||
+        parse_real(colon + 1, &p->x) < 0 || parse_real(comma + 1, &p->y) < 0)
+        return -1;
+    p->ordinal = (uint32_t)ordinal;
+    for (unsigned i = 0; i < n; i++)
+        if (ps[i].ordinal == p->ordinal)
+            return -1;
+    return 0;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "mpble-air: ");
@@ -117,11 +182,17 @@ int main(int argc, char **argv)
         {"exit-when-idle", required_argument, NULL, 'i'},
         {"log-level", required_argument, NULL, 'l'},
         {"log-file", required_argument, NULL, 'f'},
+        {"loss", required_argument, NULL, 'L'},
+        {"position", required_argument, NULL, 'P'},
+        {"range", required_argument, NULL, 'R'},
+        {"pcap", required_argument, NULL, 'c'},
         {"foreground", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct air_server_config cfg = {.timing = MEDIUM_TIMING_REAL, .exit_when_idle_s = -1};
+    static struct air_position positions[AIR_MAX_POSITIONS];
+    struct air_server_config cfg = {.timing = MEDIUM_TIMING_REAL, .exit_when_idle_s = -1,
+                                     .positions = positions};
     int level = AIR_LOG_INFO, have_seed = 0;
     const char *log_path = NULL;
     unsigned long long v;
@@ -162,6 +233,26 @@ int main(int argc, char **argv)
             break;
         case 'f':
             log_path = optarg;
+            break;
+        case 'L':
+            if (parse_real(optarg, &cfg.loss) < 0 || cfg.loss < 0 || cfg.loss > 1)
+                return usage_error("--loss wants a probability 0..1, not '%s'", optarg);
+            break;
+        case 'P':
+            if (cfg.npositions == AIR_MAX_POSITIONS)
+                return usage_error("%s", "too many --position options");
+            if (parse_position(optarg, positions, cfg.npositions,
+                               &positions[cfg.npositions]) < 0)
+                return usage_error("--position wants N:X,Y (N >= 1 once, X and Y in "
+                                   "metres), not '%s'", optarg);
+            cfg.npositions++;
+            break;
+        case 'R':
+            if (parse_real(optarg, &cfg.range) < 0 || cfg.range <= 0)
+                return usage_error("--range wants metres above 0, not '%s'", optarg);
+            break;
+        case 'c':
+            cfg.pcap_path = optarg;
             break;
         case 'F':
             break;

@@ -4,6 +4,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "air/capture.h"
+
+#define LOSS_STREAM UINT64_MAX /* radios draw from streams 1, 2, ... */
+
 int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed)
 {
     memset(m, 0, sizeof(*m));
@@ -13,6 +17,10 @@ int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed)
     int rc = rng_init_seeded(&m->rng, seed, 0);
     if (rc < 0)
         return rc;
+    if ((rc = rng_init_seeded(&m->loss_rng, seed, LOSS_STREAM)) < 0) {
+        rng_free(&m->rng);
+        return rc;
+    }
     rng_bytes(&m->rng, m->addr_prefix, sizeof(m->addr_prefix));
     return 0;
 }
@@ -20,6 +28,17 @@ int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed)
 void medium_free(struct medium *m)
 {
     rng_free(&m->rng);
+    rng_free(&m->loss_rng);
+}
+
+void medium_set_loss(struct medium *m, double p)
+{
+    m->loss_below = (uint64_t)llround(p * 4294967296.0);
+}
+
+void medium_set_range(struct medium *m, double metres)
+{
+    m->range = metres;
 }
 
 void medium_public_address(const struct medium *m, uint32_t ordinal, uint8_t addr[6])
@@ -89,6 +108,26 @@ static int8_t medium_rssi(struct medium *m, const struct radio *a, const struct 
     return (int8_t)v;
 }
 
+static bool medium_lost(struct medium *m)
+{
+    return m->loss_below && rng_u32(&m->loss_rng) < m->loss_below;
+}
+
+static bool in_range(const struct medium *m, const struct radio *a, const struct radio *b)
+{
+    return !m->range || hypot(a->x - b->x, a->y - b->y) <= m->range;
+}
+
+static void capture(struct medium *m, uint64_t start, uint8_t channel, uint8_t phy,
+                    enum air_dir dir, uint32_t aa, uint32_t crc_init, const uint8_t *pdu,
+                    size_t len)
+{
+    if (!m->capture)
+        return;
+    struct air_capture_pdu p = {start, channel, phy, dir, aa, crc_init, pdu, len};
+    air_capture_pdu(m->capture, &p);
+}
+
 static bool tx_overlap(const struct medium_tx *a, const struct medium_tx *b)
 {
     return a->channel == b->channel && a->start < b->start + b->duration &&
@@ -98,7 +137,7 @@ static bool tx_overlap(const struct medium_tx *a, const struct medium_tx *b)
 static void medium_deliver(struct medium *m, const struct medium_tx *tx)
 {
     for (struct radio *r = m->radios; r; r = r->next) {
-        if (r == tx->from)
+        if (r == tx->from || !in_range(m, tx->from, r))
             continue;
         struct air_pdu pdu = {
             .sender = tx->from,
@@ -142,8 +181,11 @@ void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
             if (m->queue[i].from != m->queue[j].from && tx_overlap(&m->queue[i], &m->queue[j]))
                 m->queue[i].collided = m->queue[j].collided = true;
         }
-        if (!m->queue[i].collided)
-            medium_deliver(m, &m->queue[i]);
+        const struct medium_tx *q = &m->queue[i];
+        capture(m, q->start, q->channel, AIR_PHY_1M, AIR_DIR_ADV, AIR_ADV_AA, AIR_ADV_CRC_INIT,
+                q->pdu, q->len);
+        if (!q->collided && !medium_lost(m))
+            medium_deliver(m, q);
     }
     m->queued = 0;
     m->delivering = false;
@@ -157,7 +199,7 @@ void medium_advertise_now(struct medium *m)
 
 /* ---- links ---- */
 
-int medium_link_open(struct radio *central, uint32_t aa)
+int medium_link_open(struct radio *central, uint32_t aa, uint32_t crc_init)
 {
     struct medium *m = central->medium;
     int free_link = -1;
@@ -168,7 +210,7 @@ int medium_link_open(struct radio *central, uint32_t aa)
             free_link = i;
     }
     if (free_link >= 0)
-        m->links[free_link] = (struct medium_link){true, aa, central, NULL};
+        m->links[free_link] = (struct medium_link){true, aa, crc_init, central, NULL};
     return free_link;
 }
 
@@ -202,8 +244,13 @@ bool medium_link_exchange(struct radio *central, int link, const struct air_pdu 
                           struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX])
 {
     struct medium *m = central->medium;
-    struct radio *p = m->links[link].peripheral;
-    if (!p || m->links[link].central != central || !p->ops->link_receive)
+    const struct medium_link *l = &m->links[link];
+    if (l->central != central)
+        return false;
+    capture(m, pdu->start, pdu->channel, pdu->phy, AIR_DIR_C2P, l->aa, l->crc_init, pdu->pdu,
+            pdu->len);
+    struct radio *p = l->peripheral;
+    if (!p || !p->ops->link_receive || !in_range(m, central, p) || medium_lost(m))
         return false;
     struct air_pdu rx = *pdu;
     rx.sender = central;
@@ -225,7 +272,8 @@ bool medium_link_exchange(struct radio *central, int link, const struct air_pdu 
         .pdu = buf,
         .len = len,
     };
-    return true;
+    capture(m, reply->start, reply->channel, phy, AIR_DIR_P2C, l->aa, l->crc_init, buf, len);
+    return !medium_lost(m);
 }
 
 void medium_link_kick(struct radio *peripheral, int link)

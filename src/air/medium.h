@@ -17,6 +17,13 @@
  * (medium_link_exchange): the central's PDU, then the peripheral's answer T_IFS
  * later. Nobody else hears them, and links are not checked for collisions.
  *
+ * Loss and range (mpble-air --loss, --range): each transmission, advertising or
+ * data channel, is lost with the air's loss probability (one draw from the air's
+ * loss stream per transmission: a lost advertising channel PDU reaches no one); a
+ * receiver farther than the range hears nothing. A lost data channel PDU is simply
+ * not heard: no answer follows, and SN/NESN bring it again (Vol 6 Part B 4.5.9).
+ * With a capture set, every transmission is written to it first, heard or not.
+ *
  * Timing (the whole air has one):
  *   MEDIUM_TIMING_REAL: link layers keep their real intervals, delays and windows.
  *   MEDIUM_TIMING_FAST: link layers skip the waits (see mpble-air --help). */
@@ -35,6 +42,7 @@
 #define AIR_TX_QUEUE 16    /* transmissions awaiting delivery within one exchange */
 #define AIR_TX_POWER_DBM 0 /* every radio transmits at 0 dBm */
 #define AIR_LINKS 512      /* connections on one air at once */
+#define AIR_ADV_AA 0x8e89bed6u /* advertising physical channel access address (2.1.2) */
 
 /* PHYs (the bit values of Vol 4 Part E 7.8.47). */
 #define AIR_PHY_1M 1
@@ -43,6 +51,7 @@
 enum medium_timing { MEDIUM_TIMING_REAL, MEDIUM_TIMING_FAST };
 
 struct radio;
+struct air_capture;
 
 /* One PDU as one receiver hears it. */
 struct air_pdu {
@@ -93,7 +102,8 @@ struct medium_tx {
 /* The two ends of one connection; an end is NULL once its radio left. */
 struct medium_link {
     bool used;
-    uint32_t aa; /* access address */
+    uint32_t aa;       /* access address */
+    uint32_t crc_init; /* CRCInit of its CONNECT_IND, for the capture */
     struct radio *central, *peripheral;
 };
 
@@ -102,6 +112,10 @@ struct medium {
     uint64_t seed;
     struct timerq timers;
     struct rng rng;          /* positions and RSSI jitter */
+    struct rng loss_rng;     /* loss draws, a stream of their own */
+    uint64_t loss_below;     /* a transmission is lost if 32 random bits are below */
+    double range;            /* metres; 0: unlimited */
+    struct air_capture *capture; /* NULL: none; the caller owns it */
     uint8_t addr_prefix[2];  /* upper octets of every public address on this air */
     struct radio *radios;
     uint64_t joined;         /* radios that ever joined: their random stream numbers */
@@ -115,6 +129,10 @@ struct medium {
 int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed);
 /* Every radio must have left first. */
 void medium_free(struct medium *m);
+
+/* Loss probability p in [0, 1]; range in metres, 0 for unlimited. */
+void medium_set_loss(struct medium *m, double p);
+void medium_set_range(struct medium *m, double metres);
 
 static inline uint64_t medium_now(const struct medium *m)
 {
@@ -139,17 +157,19 @@ void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
 /* Fast timing: asks every radio's advertiser to run an advertising event now. */
 void medium_advertise_now(struct medium *m);
 
-/* Links. open: a central that sent a CONNECT_IND with access address aa; returns
+/* Links. open: a central that sends a CONNECT_IND with access address aa and
+ * CRCInit crc_init; returns
  * the link, or -1 if aa is in use on this air or every link is. attach: the
  * peripheral that accepted it; returns the link, or -1 if no link waits for aa.
  * close: r leaves link; the link is free once both ends left. */
-int medium_link_open(struct radio *central, uint32_t aa);
+int medium_link_open(struct radio *central, uint32_t aa, uint32_t crc_init);
 int medium_link_attach(struct radio *peripheral, uint32_t aa);
 void medium_link_close(struct radio *r, int link);
 /* One exchange of a connection event: pdu (header + payload, filled in by the
  * central: start, channel, phy, event) goes to the peripheral end, whose answer
  * starts T_IFS after its end. Returns false if nothing was heard back (the
- * peripheral is gone or sent nothing); else fills *reply, its octets in buf. */
+ * peripheral is gone, did not hear the PDU or sent nothing, or its answer was
+ * lost); else fills *reply, its octets in buf. */
 bool medium_link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
                           struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX]);
 /* The peripheral end of link asks its central for a connection event. */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "air/capture.h"
 #include "air/log.h"
 #include "common/bytes.h"
 #include "controller/controller.h"
@@ -37,6 +38,7 @@ struct air_client {
 struct air_server {
     struct air_server_config cfg;
     struct medium medium;
+    struct air_capture *capture;
     int unix_fd, tcp_fd;
     int stop_pipe[2];
     struct timespec t0;
@@ -131,20 +133,31 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     s->cfg = *cfg;
     s->tcp_fd = -1;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    struct timespec wall;
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
+    clock_gettime(CLOCK_REALTIME, &wall);
     int rc = medium_init(&s->medium, cfg->timing, cfg->seed);
     if (rc < 0) {
         air_log(AIR_LOG_ERROR, "cannot set up the random generator");
         free(s);
         return rc;
     }
-    s->unix_fd = listen_unix(cfg->socket_path);
-    if (s->unix_fd < 0) {
+    medium_set_loss(&s->medium, cfg->loss);
+    medium_set_range(&s->medium, cfg->range);
+    /* Capture timestamps: the wall clock at medium time 0. */
+    uint64_t base = (uint64_t)wall.tv_sec * 1000000u + (uint64_t)wall.tv_nsec / 1000;
+    if (cfg->pcap_path && (rc = air_capture_open(&s->capture, cfg->pcap_path, base)) < 0)
+        air_log(AIR_LOG_ERROR, "cannot write the capture %s: %s", cfg->pcap_path,
+                strerror(-rc));
+    else if ((s->unix_fd = listen_unix(cfg->socket_path)) < 0)
         rc = s->unix_fd;
+    if (rc < 0) {
+        air_capture_close(s->capture);
         medium_free(&s->medium);
         free(s);
         return rc;
     }
+    s->medium.capture = s->capture;
     if (cfg->tcp_port > 0 && (s->tcp_fd = listen_tcp(cfg->tcp_port)) < 0)
         rc = s->tcp_fd;
     else if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -241,6 +254,10 @@ static bool client_attach(struct air_client *cl)
         return false;
     }
     s->next_ordinal = cl->ordinal = ordinal;
+    for (unsigned i = 0; i < s->cfg.npositions; i++)
+        if (s->cfg.positions[i].ordinal == ordinal)
+            medium_place(controller_radio(cl->ctrl), s->cfg.positions[i].x,
+                         s->cfg.positions[i].y);
     air_log(AIR_LOG_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal,
             addr[5], addr[4], addr[3], addr[2], addr[1], addr[0]);
     return true;
@@ -417,5 +434,6 @@ void air_server_close(struct air_server *s)
         if (s->stop_pipe[i] >= 0)
             close(s->stop_pipe[i]);
     medium_free(&s->medium);
+    air_capture_close(s->capture);
     free(s);
 }

@@ -11,6 +11,13 @@
 #define AIR_MAX_CLIENTS 64
 #define AIR_CLIENT_OUT_BUF (256 * 1024) /* events queued for one client */
 #define AIR_STALL_LIMIT_S 10            /* full buffer, nothing read: dropped */
+#define AIR_MAX_POSITIONS 256           /* --position options */
+
+/* Where the controller of the ordinal-th client sits, in metres. */
+struct air_position {
+    uint32_t ordinal;
+    double x, y;
+};
 
 struct air_server_config {
     const char *socket_path;
@@ -18,11 +25,16 @@ struct air_server_config {
     enum medium_timing timing;
     uint64_t seed;
     int exit_when_idle_s;    /* < 0: never */
+    double loss;             /* probability 0..1 that a transmission is lost */
+    double range;            /* metres beyond which nothing is heard; 0: unlimited */
+    const char *pcap_path;   /* capture of every PDU (air/capture.h); NULL: none */
+    const struct air_position *positions; /* the others sit at random spots */
+    unsigned npositions;
 };
 
 struct air_server;
 
-/* Listens. Returns 0; -EADDRINUSE if another server accepts on the socket path
+/* Opens the capture file, then listens. Returns 0; -EADDRINUSE if another server accepts on the socket path
  * (a stale socket is replaced); -EEXIST if the path is something else than a
  * socket; another -errno on failure. Errors are logged. */
 int air_server_open(struct air_server **out, const struct air_server_config *cfg);

@@ -23,6 +23,7 @@
 #define WINDOW_DELAY_US 1250u    /* transmitWindowDelay after a CONNECT_IND (4.5.3) */
 #define ESTABLISH_INTERVALS 6    /* 4.5.2 */
 #define FAST_EXCHANGES_MAX 256   /* per event in fast timing, then another event */
+#define FAST_RETRIES 16          /* fast: unheard events run again at once this often */
 #define EMPTY_PDU_LEN 2
 
 static struct medium *conn_medium(const struct ll_conn *cn)
@@ -406,8 +407,16 @@ static void conn_event(struct timer *t, void *ctx)
     ll_acl_report_completed_soon(c);
     cn->event++;
     cn->anchor = start + interval_us(cn);
-    bool again = heard && (cn->kicked || acl_waiting(cn) || cn->peer_md ||
-                           cn->terminated_by_peer || ll_ctrl_instant_pending(cn));
+    /* Fast timing: after an event where nothing was heard (a PDU lost either way)
+     * the next comes at once too, a few times in a row; then on the clock, so that
+     * a link that hears nothing at all reaches its supervision timeout. */
+    if (heard)
+        cn->unheard = 0;
+    else if (cn->unheard < FAST_RETRIES)
+        cn->unheard++;
+    bool again = heard ? cn->kicked || acl_waiting(cn) || cn->peer_md ||
+                             cn->terminated_by_peer || ll_ctrl_instant_pending(cn)
+                       : cn->unheard < FAST_RETRIES;
     timerq_arm(&m->timers, t, fast && again ? medium_now(m) : cn->anchor);
 }
 

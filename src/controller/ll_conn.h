@@ -58,6 +58,7 @@ struct ll_conn {
     uint64_t established_by; /* 6 intervals after the first anchor (4.5.2) */
     uint64_t last_rx;     /* start of the last PDU heard from the peer */
     bool kicked;          /* fast timing: the peer asked for an event */
+    uint8_t unheard;      /* central: events in a row in which nothing was heard */
     struct timer event_timer; /* central: the next connection event */
     struct timer supervision;
     /* Acknowledgement and flow control (4.5.9). */

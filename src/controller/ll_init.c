@@ -15,7 +15,6 @@
 
 #define SCAN_TIME_MIN 0x0004 /* 7.8.12 */
 #define SCAN_TIME_MAX 0x4000
-#define ADV_ACCESS_ADDRESS 0x8e89bed6u
 #define AA_TRIES 64
 #define SCA_20_PPM 7  /* sleep clock accuracy 0..20 ppm (2.3.3.1, table 2.23) */
 #define HOP_MIN 5     /* hopIncrement 5..16 (4.5.8.2) */
@@ -94,7 +93,7 @@ uint8_t ll_init_cancel(struct controller *c, const uint8_t *p, uint8_t *ret)
 /* Access address rules of Vol 6 Part B 2.1.2 (those for LE 1M and 2M). */
 static bool aa_valid(uint32_t aa)
 {
-    if (aa == ADV_ACCESS_ADDRESS || __builtin_popcount(aa ^ ADV_ACCESS_ADDRESS) == 1)
+    if (aa == AIR_ADV_AA || __builtin_popcount(aa ^ AIR_ADV_AA) == 1)
         return false;
     uint8_t b0 = (uint8_t)aa;
     if (b0 == (uint8_t)(aa >> 8) && b0 == (uint8_t)(aa >> 16) && b0 == (uint8_t)(aa >> 24))
@@ -152,12 +151,12 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     if (!cn)
         return;
     struct rng *rng = &c->radio.rng;
-    uint32_t aa = 0;
+    uint32_t aa = 0, crc_init = rng_u32(rng) & 0xffffff;
     int link = -1;
     for (int i = 0; i < AA_TRIES && link < 0; i++) {
         aa = rng_u32(rng);
         if (aa_valid(aa))
-            link = medium_link_open(&c->radio, aa);
+            link = medium_link_open(&c->radio, aa, crc_init);
     }
     if (link < 0) {
         air_log(AIR_LOG_WARN, "no free access address or link on the air: not connecting");
@@ -172,7 +171,7 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     memcpy(q, own, 6);
     memcpy(q + 6, adv, 6);
     put_le32(q + 12, aa);
-    put_le24(q + 16, rng_u32(rng) & 0xffffff); /* CRCInit */
+    put_le24(q + 16, crc_init);
     q[19] = 1;                                 /* WinSize 1.25 ms, WinOffset 0 */
     put_le16(q + 22, s->params.interval);
     put_le16(q + 24, s->params.latency);
