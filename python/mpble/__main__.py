@@ -1,0 +1,6 @@
+"""`python -m mpble ...`: the `mpble` command."""
+import sys
+
+from mpble.cli import main
+
+sys.exit(main())
