@@ -21,6 +21,15 @@ def parser():
                           "instead of a private air")
     run.add_argument("--timeout", type=float, metavar="S",
                      help="stop every device after S seconds (status 124)")
+
+    multi = sub.add_parser("multitest", help="run MicroPython multi-instance test files")
+    multi.add_argument("files", nargs="+", metavar="FILE")
+    _timing_options(multi)
+    multi.add_argument("--snoop", metavar="DIR", help="a btsnoop capture per instance in DIR")
+    multi.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                       help="seconds a test may take (default 30)")
+    multi.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                       help="files run in parallel, each on its own air")
     return top
 
 
@@ -30,6 +39,9 @@ def main(argv=None):
         if args.command == "run":
             from mpble import run
             return run.main(args)
+        if args.command == "multitest":
+            from mpble import multitest
+            return multitest.main(args)
     except KeyboardInterrupt:
         return 130
     except (OSError, RuntimeError) as exc:
