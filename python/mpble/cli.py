@@ -30,10 +30,26 @@ def parser():
                        help="seconds a test may take (default 30)")
     multi.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                        help="files run in parallel, each on its own air")
+
+    scan = sub.add_parser("scan", help="list the devices in range")
+    scan.add_argument("--time", type=float, default=3.0, metavar="S",
+                      help="scan S seconds, then list (default 3)")
+    scan.add_argument("--live", action="store_true",
+                      help="print devices as they are heard, until Ctrl-C")
+    scan.add_argument("--passive", action="store_true", help="no scan requests")
+    scan.add_argument("--air", metavar="URI", help="the controller (an MPBLE_HCI value)")
+
+    # Listed for --help only: main() hands everything after "air" to mpble-air.
+    sub.add_parser("air", add_help=False,
+                   help="the air server in the foreground (options as mpble-air's)")
     return top
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["air"]:
+        from mpble import airserver
+        return airserver.main(argv[1:])
     args = parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -42,6 +58,9 @@ def main(argv=None):
         if args.command == "multitest":
             from mpble import multitest
             return multitest.main(args)
+        if args.command == "scan":
+            from mpble import scan
+            return scan.main(args)
     except KeyboardInterrupt:
         return 130
     except (OSError, RuntimeError) as exc:
