@@ -5,6 +5,8 @@ open in BlueZ's btmon, with no packet it calls invalid.
 
 usage: python3 tests/check_captures.py DIR"""
 
+import concurrent.futures
+import os
 import re
 import subprocess
 import sys
@@ -57,8 +59,9 @@ def main():
     if not files:
         print("no captures were written")
         failed = 1
-    for f in files:
-        why = check(f)
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        verdicts = list(pool.map(check, files))
+    for f, why in zip(files, verdicts):
         if why is None:
             passed += 1
         else:
