@@ -3,6 +3,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -12,7 +13,8 @@ START_TIMEOUT = 5.0  # seconds for a new air to accept
 
 def binary():
     """The mpble-air to run, looked up as the `bluetooth` extension does:
-    $MPBLE_AIR_BIN, then ../bin/mpble-air beside the extension, then PATH."""
+    $MPBLE_AIR_BIN, then ../bin/mpble-air beside the extension, then this Python's
+    scripts folder (where `pip install .` puts it, on PATH or not), then PATH."""
     named = os.environ.get("MPBLE_AIR_BIN")
     if named:
         return named
@@ -21,6 +23,9 @@ def binary():
         beside = Path(spec.origin).resolve().parent.parent / "bin" / "mpble-air"
         if beside.is_file():
             return str(beside)
+    installed = Path(sysconfig.get_path("scripts")) / "mpble-air"
+    if installed.is_file():
+        return str(installed)
     found = shutil.which("mpble-air")
     if found is None:
         raise FileNotFoundError("mpble-air not found (set MPBLE_AIR_BIN)")

@@ -1,6 +1,9 @@
 """The `mpble` command: run, multitest, scan, air."""
 import argparse
+import os
 import sys
+
+from mpble import air
 
 
 def _timing_options(parser):
@@ -47,6 +50,10 @@ def parser():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    try:  # the air the bluetooth module starts on demand is the one we found
+        os.environ.setdefault("MPBLE_AIR_BIN", air.binary())
+    except FileNotFoundError:
+        pass
     if argv[:1] == ["air"]:
         from mpble import airserver
         return airserver.main(argv[1:])
