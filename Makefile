@@ -38,7 +38,7 @@ PKG := $(PKG_SRC:python/%=$(BUILD)/python/%)
 TEST_SRC := $(wildcard tests/c/test_*.c)
 TESTS := $(TEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
-BINS := $(BUILD)/bin/mpble-air
+BINS := $(BUILD)/bin/mpble-air $(BUILD)/bin/mpble
 
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -63,6 +63,12 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/bin/mpble-air: $(BUILD)/obj/src/air/main.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+# The mpble command from the build tree: python -m mpble with build/python importable.
+$(BUILD)/bin/mpble: Makefile
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\n# mpble from the build tree: $(PYTHON) -m mpble with build/python importable\nd="$$(dirname "$$(readlink -f "$$0")")/../python"\nPYTHONPATH="$$d$${PYTHONPATH:+:$$PYTHONPATH}" exec $(PYTHON) -m mpble "$$@"\n' > $@
+	chmod +x $@
 
 $(EXT): $(EXT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
