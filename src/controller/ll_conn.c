@@ -23,6 +23,7 @@
 #define WINDOW_DELAY_US 1250u    /* transmitWindowDelay after a CONNECT_IND (4.5.3) */
 #define ESTABLISH_INTERVALS 6    /* 4.5.2 */
 #define FAST_EXCHANGES_MAX 256   /* per event in fast timing, then another event */
+#define FAST_IDLE_RERUNS 16      /* events at once in a row that move nothing */
 #define FAST_RETRIES 16          /* fast: unheard events run again at once this often */
 #define EMPTY_PDU_LEN 2
 
@@ -326,6 +327,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
     if (cn->tx_busy && !!(hdr & LL_NESN) != cn->sn) {
         cn->sn ^= 1;
         cn->tx_busy = false;
+        cn->moved = cn->moved || cn->tx_kind != LL_TX_EMPTY;
         if (cn->tx_kind == LL_TX_DATA)
             ll_acl_acked(c, cn);
         else if (cn->tx_kind == LL_TX_CTRL)
@@ -337,6 +339,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
     if (!!(hdr & LL_SN) != cn->nesn)
         return true;
     cn->nesn ^= 1;
+    cn->moved = cn->moved || len > 0;
     switch (hdr & LL_LLID_MASK) {
     case LL_LLID_CTRL:
         if (len == 0)
@@ -417,6 +420,13 @@ static void conn_event(struct timer *t, void *ctx)
     bool again = heard ? cn->kicked || acl_waiting(cn) || cn->peer_md ||
                              cn->terminated_by_peer || ll_ctrl_instant_pending(cn)
                        : cn->unheard < FAST_RETRIES;
+    /* Nor more than a few in a row that move nothing (a peer that keeps its MD bit
+     * set with nothing to send, an instant far ahead): else the clock, which must
+     * go on, stands still. */
+    cn->idle_rerun = cn->moved ? 0 : (uint8_t)(cn->idle_rerun + (cn->idle_rerun < UINT8_MAX));
+    cn->moved = false;
+    if (cn->idle_rerun > FAST_IDLE_RERUNS)
+        again = false;
     timerq_arm(&m->timers, t, fast && again ? medium_now(m) : cn->anchor);
 }
 

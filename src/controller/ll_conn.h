@@ -59,6 +59,9 @@ struct ll_conn {
     uint64_t last_rx;     /* start of the last PDU heard from the peer */
     bool kicked;          /* fast timing: the peer asked for an event */
     uint8_t unheard;      /* central: events in a row in which nothing was heard */
+    uint8_t idle_rerun;   /* central, fast timing: events run at once in a row that
+                             moved no data or control PDU */
+    bool moved;           /* a data or control PDU was acknowledged or taken */
     struct timer event_timer; /* central: the next connection event */
     struct timer supervision;
     /* Acknowledgement and flow control (4.5.9). */
