@@ -29,6 +29,7 @@ static void setup(uint16_t acl_mtu, uint16_t acl_pkts)
     ctl = sv[1];
     h->acl_mtu = acl_mtu;
     h->acl_pkts = acl_pkts;
+    h->cmd_credits = 1; /* as after start-up */
     if (conn_start(h) < 0)
         abort();
     struct conn *c = &h->conns[0];
@@ -176,6 +177,42 @@ static void test_signalling_and_smp(void)
     teardown();
 }
 
+/* A central answers a Connection Parameter Update Request (Vol 3 Part A 4.20/4.21):
+ * valid parameters go to the controller (LE Connection Update) and are accepted;
+ * invalid ones are rejected without a command. */
+static void test_central_param_update(void)
+{
+    setup(251, 8);
+    h->conns[0].role = CONN_ROLE_CENTRAL;
+    /* The controller's Command Status for LE Connection Update, waiting in the socket
+     * for the command the host is about to send. */
+    const uint8_t status[] = {H4_EVT, HCI_EV_CMD_STATUS, 4, 0x00, 1, 0x13, 0x20};
+    CHECK_EQ(write(ctl, status, sizeof status), (ssize_t)sizeof status);
+    /* interval 7.5-15 ms, latency 0, timeout 1 s */
+    const uint8_t req[] = {0x12, 0x09, 0x08, 0x00, 0x06, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x64, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, req, sizeof req, 27);
+    uint8_t out[64];
+    CHECK_EQ(take(out, 4 + 14), 18);
+    CHECK_EQ(out[0], H4_CMD);
+    CHECK_EQ(get_le16(out + 1), HCI_OP_LE_CONN_UPDATE);
+    CHECK_EQ(get_le16(out + 4), 0x0042);
+    CHECK_EQ(get_le16(out + 6), 6);
+    CHECK_EQ(get_le16(out + 8), 12);
+    CHECK_EQ(get_le16(out + 12), 100);
+    CHECK_EQ(take(out, 5 + 4 + 6), 15);
+    CHECK_EQ(out[9], 0x13); /* Connection Parameter Update Response */
+    CHECK_EQ(out[10], 0x09);
+    CHECK_EQ(get_le16(out + 13), 0x0000); /* accepted */
+    /* min > max: rejected, no command. */
+    const uint8_t bad[] = {0x12, 0x0a, 0x08, 0x00, 0x10, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x64, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, bad, sizeof bad, 27);
+    CHECK_EQ(take(out, 15), 15);
+    CHECK_EQ(out[9], 0x13);
+    CHECK_EQ(get_le16(out + 13), 0x0001); /* rejected */
+    CHECK_EQ(pending(), 0);
+    teardown();
+}
+
 static void test_reassembly_errors(void)
 {
     setup(251, 8);
@@ -221,6 +258,7 @@ int main(void)
 {
     test_fragmentation_and_credits();
     test_signalling_and_smp();
+    test_central_param_update();
     test_reassembly_errors();
     return check_summary("test_l2cap");
 }
