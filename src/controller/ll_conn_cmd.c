@@ -32,14 +32,20 @@ uint8_t ll_cmd_disconnect(struct controller *c, const uint8_t *p, uint8_t *ret)
     return HCI_SUCCESS;
 }
 
-/* 7.1.23 */
-uint8_t ll_cmd_read_remote_version(struct controller *c, const uint8_t *p, uint8_t *ret)
+/* Starts an LL procedure that only asks the peer (its answer comes as an event). */
+static uint8_t request(struct controller *c, const uint8_t *p, enum ll_proc proc)
 {
     struct ll_conn *cn = conn_of(c, p);
     if (!cn)
         return HCI_ERR_UNKNOWN_CONN_ID;
-    ll_ctrl_request(cn, LL_PROC_VERSION, true);
+    ll_ctrl_request(cn, proc, true);
     return HCI_SUCCESS;
+}
+
+/* 7.1.23 */
+uint8_t ll_cmd_read_remote_version(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    return request(c, p, LL_PROC_VERSION);
 }
 
 /* 7.8.18: the central updates (connection update procedure, taking the minimum
@@ -66,11 +72,7 @@ uint8_t ll_cmd_conn_update(struct controller *c, const uint8_t *p, uint8_t *ret)
 /* 7.8.21 */
 uint8_t ll_cmd_read_remote_features(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
-    struct ll_conn *cn = conn_of(c, p);
-    if (!cn)
-        return HCI_ERR_UNKNOWN_CONN_ID;
-    ll_ctrl_request(cn, LL_PROC_FEATURE, true);
-    return HCI_SUCCESS;
+    return request(c, p, LL_PROC_FEATURE);
 }
 
 /* 7.8.31: the central's host takes the peer's request with these parameters. */
