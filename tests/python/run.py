@@ -18,7 +18,8 @@ def main():
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped
+    # Errors of a setUpClass count as failures but belong to no test that ran.
+    passed = max(result.testsRun - failed - skipped, 0)
     print(f"{label}: {passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed or result.testsRun == 0 else 0)
 
