@@ -80,7 +80,7 @@ static void signal_dev(void)
     pthread_mutex_unlock(&dev.mu);
 }
 
-static int on_event(void *ctx, const struct mpble_event *ev)
+static int on_event(void *ctx, const struct mpble_event *ev, struct mpble_reply *reply)
 {
     switch (ev->code) {
     case MPBLE_IRQ_CENTRAL_CONNECT:

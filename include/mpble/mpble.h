@@ -5,10 +5,15 @@
  * controller chosen by MPBLE_HCI (or mpble_set_transport) and starts an event-loop
  * thread that owns all stack state until `mpble_active(h, false)`.
  *
- * Threads: every function may be called from any thread. A call from another thread
- * is posted to the loop and waits for its result; a call from the loop thread itself
- * (from inside the event callback) runs inline. Events are delivered on the loop
- * thread, one at a time, through the callback given to mpble_new().
+ * Threads: every function may be called from any thread. Each host has a loop
+ * thread that reads the controller, dispatches what it sends and runs timers; the
+ * host's state belongs to whoever holds the host's lock. A function called from
+ * another thread runs on that thread, under the lock (the loop thread gets the lock
+ * first when both wait): a call costs a mutex, not two context switches. Events go
+ * through the callback given to mpble_new(), one at a time, holding the lock: from
+ * the loop thread, or from the calling thread for events that a call raises itself
+ * (scan_stop's SCAN_DONE, say), inside that call. The lock is recursive: the
+ * callback may call any function.
  *
  * Errors: functions return 0 (or a non-negative result) on success and a negative
  * errno on failure: -ENODEV when the device is not active, -EINVAL for bad
@@ -61,7 +66,18 @@ enum mpble_event_code {
     MPBLE_IRQ_GATTC_INDICATE = 19,
     MPBLE_IRQ_GATTS_INDICATE_DONE = 20,
     MPBLE_IRQ_MTU_EXCHANGED = 21,
+    /* Reserved for the L2CAP credit-based channels; not delivered yet. */
+    MPBLE_IRQ_L2CAP_ACCEPT = 22,
+    MPBLE_IRQ_L2CAP_CONNECT = 23,
+    MPBLE_IRQ_L2CAP_DISCONNECT = 24,
+    MPBLE_IRQ_L2CAP_RECV = 25,
+    MPBLE_IRQ_L2CAP_SEND_READY = 26,
     MPBLE_IRQ_CONNECTION_UPDATE = 27,
+    /* Reserved for the Security Manager and the secret store; not delivered yet. */
+    MPBLE_IRQ_ENCRYPTION_UPDATE = 28,
+    MPBLE_IRQ_GET_SECRET = 29,
+    MPBLE_IRQ_SET_SECRET = 30,
+    MPBLE_IRQ_PASSKEY_ACTION = 31,
 };
 
 /* A 16-, 32- or 128-bit UUID: len is 2, 4 or 16, bytes little-endian (as on ATT). */
@@ -159,9 +175,20 @@ struct mpble_event {
     } u;
 };
 
-/* The event callback. Its return value is used where the module gives it meaning
- * (none of the events above); return 0 otherwise. */
-typedef int (*mpble_event_fn)(void *ctx, const struct mpble_event *ev);
+/* Data the callback hands back to the stack with an event that asks for some (a
+ * secret the store holds, say): the callback copies at most cap bytes to buf and
+ * sets len to their number. */
+struct mpble_reply {
+    uint8_t *buf;
+    size_t cap;
+    size_t len;
+};
+
+/* The event callback. Its return value is a status where the module gives it
+ * meaning (GATTS_READ_REQUEST); return 0 otherwise. reply is NULL for every event
+ * that takes no data back (all of the events above). */
+typedef int (*mpble_event_fn)(void *ctx, const struct mpble_event *ev,
+                              struct mpble_reply *reply);
 
 /* Creates a device, inactive. Returns NULL when out of memory. */
 mpble_t *mpble_new(mpble_event_fn fn, void *ctx);

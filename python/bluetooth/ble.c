@@ -15,7 +15,7 @@
 /* The singleton, created by the first BLE() and kept for the life of the process. */
 static BLEObject *singleton;
 
-static int ble_event(void *ctx, const struct mpble_event *ev)
+static int ble_event(void *ctx, const struct mpble_event *ev, struct mpble_reply *reply)
 {
     BLEObject *self = ctx;
     return bt_irq_deliver(&self->handler, ev);

@@ -6,9 +6,8 @@
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
-#include "host/ble_priv.h"
 #include "host/host.h"
-#include "host/l2cap.h"
+#include "host/l2cap.h" /* L2CAP_HDR: the length that ends reassembly */
 #include "transport/transport.h"
 
 /* Packet_Boundary_Flag (Vol 4 Part E 5.4.2): host to controller on LE, 00 first
@@ -64,9 +63,10 @@ static bool send_fragment(struct host *h, struct conn *c)
     return true;
 }
 
-void acl_kick(struct host *h)
+/* Sends queued L2CAP PDUs as ACL packets while the controller has buffers: round
+ * robin over the links, one fragment each. */
+static void kick(struct host *h)
 {
-    /* Round robin over the connections, one fragment each, while credits last. */
     while (h->acl_credits > 0 && !h->dead) {
         bool sent = false;
         for (unsigned i = 0; i < HOST_MAX_CONNS && h->acl_credits > 0; i++) {
@@ -88,10 +88,14 @@ static void copy_in(struct conn *c, size_t off, const uint8_t *src, size_t n)
     memcpy(c->tx, src + first, n - first);
 }
 
-bool acl_has_room(const struct conn *c, size_t pdu_len)
+bool acl_room(struct conn *c, size_t pdu_len)
 {
-    return c->used && !c->disconnecting && pdu_len <= 0xffff &&
-           c->tx_cap - c->tx_used >= 2 + pdu_len;
+    if (c->used && !c->disconnecting && pdu_len <= 0xffff && c->tx_cap - c->tx_used >= 2 + pdu_len)
+        return true;
+    /* The smallest wanted: whoever still finds too little then asks again. */
+    if (c->tx_want == 0 || c->tx_want > 2 + pdu_len)
+        c->tx_want = 2 + pdu_len;
+    return false;
 }
 
 int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len,
@@ -99,7 +103,7 @@ int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len
 {
     if (!c->used || c->disconnecting)
         return -ENOTCONN;
-    if (!acl_has_room(c, hdr_len + len))
+    if (!acl_room(c, hdr_len + len))
         return -ENOMEM;
     uint8_t l[2];
     put_le16(l, (uint16_t)(hdr_len + len));
@@ -107,8 +111,21 @@ int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len
     copy_in(c, c->tx_used + 2, hdr, hdr_len);
     copy_in(c, c->tx_used + 2 + hdr_len, payload, len);
     c->tx_used += 2 + hdr_len + len;
-    acl_kick(h);
+    kick(h);
     return 0;
+}
+
+/* Tells the layer above of the room freed on the links that ran out of it. A
+ * handler may queue more, or end a link: each link is looked at once. */
+static void report_room(struct host *h)
+{
+    for (unsigned i = 0; i < HOST_MAX_CONNS; i++) {
+        struct conn *c = &h->conns[i];
+        if (c->used && c->tx_want && c->tx_cap - c->tx_used >= c->tx_want) {
+            c->tx_want = 0;
+            h->acl_up.room(h, c);
+        }
+    }
 }
 
 void acl_on_completed(struct host *h, uint16_t handle, uint16_t count)
@@ -117,24 +134,37 @@ void acl_on_completed(struct host *h, uint16_t handle, uint16_t count)
     if (c == NULL)
         return; /* late completions of a connection already gone were returned then */
     if (count > c->tx_in_flight) {
-        ble_log(h->dev, "controller completed %u packets on 0x%03x, %u were sent", count,
-                handle, c->tx_in_flight);
+        host_log(h, "controller completed %u packets on 0x%03x, %u were sent", count, handle,
+                 c->tx_in_flight);
         count = c->tx_in_flight;
     }
     c->tx_in_flight -= count;
     h->acl_credits += count;
-    acl_kick(h);
+    kick(h);
+    report_room(h);
 }
 
-void acl_on_disconnect(struct host *h, struct conn *c)
+static void reset(struct conn *c)
 {
-    h->acl_credits += c->tx_in_flight;
     c->tx_in_flight = 0;
     c->tx_used = 0;
     c->tx_head = 0;
     c->tx_sent = 0;
+    c->tx_want = 0;
     c->rx_len = 0;
     c->rx_need = 0;
+}
+
+void acl_link_up(struct host *h, struct conn *c)
+{
+    reset(c);
+}
+
+void acl_link_down(struct host *h, struct conn *c)
+{
+    h->acl_credits += c->tx_in_flight;
+    reset(c);
+    kick(h); /* the other links may use the buffers returned */
 }
 
 void acl_on_packet(struct host *h, const uint8_t *pkt, size_t len)
@@ -146,7 +176,7 @@ void acl_on_packet(struct host *h, const uint8_t *pkt, size_t len)
     const uint8_t *data = pkt + 1 + HCI_ACL_HDR;
     struct conn *c = conn_by_handle(h, hf & 0x0fff);
     if (c == NULL || dlen != len - 1 - HCI_ACL_HDR) {
-        ble_log(h->dev, "dropping ACL data for unknown handle 0x%03x", hf & 0x0fff);
+        host_log(h, "dropping ACL data for unknown handle 0x%03x", hf & 0x0fff);
         return;
     }
     unsigned pb = (hf >> 12) & 0x3;
@@ -158,7 +188,7 @@ void acl_on_packet(struct host *h, const uint8_t *pkt, size_t len)
         return; /* a continuation with nothing to continue */
     }
     if (dlen > HOST_L2CAP_RX_MAX - c->rx_len) {
-        ble_log(h->dev, "dropping an L2CAP PDU longer than %d bytes", HOST_L2CAP_RX_MAX);
+        host_log(h, "dropping an L2CAP PDU longer than %d bytes", HOST_L2CAP_RX_MAX);
         c->rx_len = 0;
         c->rx_need = 0;
         return;
@@ -173,8 +203,8 @@ void acl_on_packet(struct host *h, const uint8_t *pkt, size_t len)
     c->rx_len = 0;
     c->rx_need = 0;
     if (got != n) {
-        ble_log(h->dev, "dropping an L2CAP PDU with %zu bytes beyond its length", got - n);
+        host_log(h, "dropping an L2CAP PDU with %zu bytes beyond its length", got - n);
         return;
     }
-    l2cap_on_pdu(h, c, c->rx, n);
+    h->acl_up.pdu(h, c, c->rx, n);
 }

@@ -17,7 +17,7 @@ struct conn *att_conn(struct att_bearer *b)
     return (struct conn *)((char *)b - offsetof(struct conn, att));
 }
 
-void att_bearer_init(struct host *h, struct conn *c)
+void att_link_up(struct host *h, struct conn *c)
 {
     struct att_bearer *b = &c->att;
     memset(b, 0, sizeof *b);
@@ -65,10 +65,18 @@ void att_close(struct host *h, struct conn *c)
     conn_disconnect(h, c->handle);
 }
 
-void att_on_disconnect(struct host *h, struct conn *c)
+void att_link_down(struct host *h, struct conn *c)
 {
     c->att.closed = true; /* what the DONE events' handlers ask for fails now */
     att_client_on_disconnect(h, c);
     att_server_on_disconnect(h, c);
     gatts_conn_reset(h, c);
 }
+
+static void on_tx_room(struct host *h, struct conn *c)
+{
+    att_client_on_tx_room(h, c);
+    att_server_on_tx_room(h, c);
+}
+
+const struct l2cap_chan_ops att_chan_ops = {.recv = att_on_pdu, .tx_room = on_tx_room};

@@ -12,6 +12,7 @@
 #include "host/att_pdu.h"
 #include "host/gattc.h"
 #include "host/host_timer.h"
+#include "host/l2cap.h"
 
 struct host;
 struct conn;
@@ -37,11 +38,10 @@ struct att_bearer {
     uint16_t mtu;
     bool mtu_exchanged;
     bool closed; /* a transaction timed out: no more PDUs on this bearer (3.3.3) */
-    /* Link security, for the permission checks; false until pairing exists. */
-    bool encrypted, authenticated;
 
-    /* server: the indication awaiting its confirmation, and those queued behind it */
-    bool ind_waiting;
+    /* server: the indication awaiting its confirmation, and those queued behind it
+     * (the head waiting for transmit room when ind_wait_room) */
+    bool ind_waiting, ind_wait_room;
     uint16_t ind_handle;
     struct host_timer ind_timer;
     struct att_ind ind_queue[ATT_IND_QUEUE];
@@ -50,22 +50,26 @@ struct att_bearer {
     uint16_t prep_used;
     uint8_t prep[ATT_PREP_BYTES];
 
-    /* client: our request awaiting its response (0: none) and its timeout, or a
-     * retry when the transmit queue was full */
+    /* client: our request awaiting its response (0: none) and its timeout, or
+     * waiting for transmit room */
     uint8_t req_op;
     struct host_timer req_timer;
+    bool req_wait_room;
     struct gattc_queue gattc;
 };
 
-/* ---- the connection layer calls these ---- */
+/* ---- the host's top calls these ---- */
 
+/* The ATT channel's operations (CID 0x0004, opened at link up): what arrives goes
+ * to the server or the client side; transmit room lets waiting PDUs go. */
+extern const struct l2cap_chan_ops att_chan_ops;
 /* A connection came up: reset the bearer (MTU 23, nothing pending). */
-void att_bearer_init(struct host *h, struct conn *c);
-/* One ATT PDU received on the connection's ATT channel. */
-void att_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
+void att_link_up(struct host *h, struct conn *c);
 /* The connection is gone: end pending procedures (their DONE events carry
  * MPBLE_STATUS_LINK_LOST) and stop timers. */
-void att_on_disconnect(struct host *h, struct conn *c);
+void att_link_down(struct host *h, struct conn *c);
+/* One ATT PDU received on the connection's ATT channel. */
+void att_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 
 /* ---- the API ---- */
 
@@ -78,6 +82,11 @@ int att_server_send_value(struct host *h, struct conn *c, uint16_t handle, const
                           size_t len, bool indicate);
 /* Whether an indication is unconfirmed or queued on c. */
 bool att_server_indicating(const struct conn *c);
+/* A changed value for a subscriber (gatts_write with send_update): a notification,
+ * or an indication when none is outstanding. 0; -ENOMEM when the transmit queue has
+ * no room (nothing read or sent: att_chan_ops.tx_room kicks the updates again);
+ * -EACCES when the application denied the read; -ENOTCONN. */
+int att_server_update(struct host *h, struct conn *c, uint16_t handle, bool indicate);
 
 /* ---- between the bearer's parts ---- */
 
@@ -89,12 +98,14 @@ void att_close(struct host *h, struct conn *c);
 void att_server_init(struct host *h, struct conn *c);
 void att_server_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 void att_server_on_disconnect(struct host *h, struct conn *c);
+void att_server_on_tx_room(struct host *h, struct conn *c);
 
 void att_client_init(struct host *h, struct conn *c);
 void att_client_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 void att_client_on_disconnect(struct host *h, struct conn *c);
-/* Sends one of our requests and starts its timeout; on -ENOMEM retries shortly by
- * itself (through gattc_run). 0, or -ENOTCONN. */
+void att_client_on_tx_room(struct host *h, struct conn *c);
+/* Sends one of our requests and starts its timeout; when the transmit queue is full
+ * it goes as soon as room frees (through gattc_run). 0, or -ENOTCONN. */
 int att_client_request(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 
 /* The connection that owns a bearer; the bearer of one of its timers. */

@@ -9,17 +9,10 @@
 #include "host/conn.h"
 #include "host/host.h"
 
-/* A request that found the transmit queue full is tried again after this. */
-#define RETRY_US 5000
-
 static void req_timer_fired(struct host *h, struct host_timer *t)
 {
     struct att_bearer *b = ATT_BEARER_OF(t, req_timer);
     struct conn *c = att_conn(b);
-    if (b->req_op == 0) { /* the retry */
-        gattc_run(h, c);
-        return;
-    }
     /* 3.3.3: the transaction failed, and the bearer with it. */
     b->req_op = 0;
     att_close(h, c);
@@ -31,7 +24,7 @@ int att_client_request(struct host *h, struct conn *c, const uint8_t *pdu, size_
     struct att_bearer *b = &c->att;
     int rc = att_send(h, c, pdu, len);
     if (rc == -ENOMEM) {
-        host_timer_start(h, &b->req_timer, RETRY_US);
+        b->req_wait_room = true; /* the ATT channel's tx_room follows */
         return 0;
     }
     if (rc < 0)
@@ -86,9 +79,18 @@ void att_client_init(struct host *h, struct conn *c)
     c->att.req_timer.fire = req_timer_fired;
 }
 
+void att_client_on_tx_room(struct host *h, struct conn *c)
+{
+    if (c->att.req_wait_room) {
+        c->att.req_wait_room = false;
+        gattc_run(h, c);
+    }
+}
+
 void att_client_on_disconnect(struct host *h, struct conn *c)
 {
     host_timer_stop(h, &c->att.req_timer);
     c->att.req_op = 0;
+    c->att.req_wait_room = false;
     gattc_fail_all(h, c, MPBLE_STATUS_LINK_LOST);
 }

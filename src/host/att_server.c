@@ -7,7 +7,6 @@
 
 #include "common/bytes.h"
 #include "host/att.h"
-#include "host/ble_priv.h"
 #include "host/conn.h"
 #include "host/gatts.h"
 #include "host/host.h"
@@ -26,7 +25,7 @@ static size_t min_sz(size_t a, size_t b)
 static void respond(struct host *h, struct conn *c, const uint8_t *rsp, size_t len)
 {
     if (att_send(h, c, rsp, len) == -ENOMEM)
-        ble_log(h->dev, "ATT: no room for a response on connection %u", c->handle);
+        host_log(h, "ATT: no room for a response on connection %u", c->handle);
 }
 
 static void error(struct host *h, struct conn *c, uint8_t req_op, uint16_t handle, uint8_t code)
@@ -55,7 +54,7 @@ static bool range_ok(struct host *h, struct conn *c, const uint8_t *pdu, uint16_
 
 static void on_mtu_req(struct host *h, struct conn *c, const uint8_t *pdu, size_t len)
 {
-    uint16_t ours = (uint16_t)ble_preferred_mtu(h->dev);
+    uint16_t ours = (uint16_t)host_settings(h)->mtu;
     uint8_t rsp[3] = {ATT_MTU_RSP};
     put_le16(rsp + 1, ours);
     respond(h, c, rsp, sizeof rsp);
@@ -393,16 +392,31 @@ static int send_value(struct host *h, struct conn *c, uint8_t op, uint16_t handl
     return rc;
 }
 
-/* Sends queued indications until one is out (or none is left). */
+/* Sends queued indications until one is out (or none is left); one that finds the
+ * transmit queue full waits at the head for room. */
 static void next_indication(struct host *h, struct conn *c)
 {
     struct att_bearer *b = &c->att;
-    while (!b->ind_waiting && b->ind_count) {
+    while (!b->ind_waiting && !b->ind_wait_room && b->ind_count) {
         struct att_ind *q = &b->ind_queue[b->ind_head];
+        int rc = send_value(h, c, ATT_INDICATE, q->handle, q->data, q->len);
+        if (rc == -ENOMEM) {
+            b->ind_wait_room = true;
+            return;
+        }
         b->ind_head = (uint8_t)((b->ind_head + 1) % ATT_IND_QUEUE);
         b->ind_count--;
-        if (send_value(h, c, ATT_INDICATE, q->handle, q->data, q->len) < 0)
+        if (rc < 0)
             emit_indicate_done(h, c, q->handle, ATT_STATUS_NO_MEM);
+    }
+    gatts_kick_updates(h);
+}
+
+void att_server_on_tx_room(struct host *h, struct conn *c)
+{
+    if (c->att.ind_wait_room) {
+        c->att.ind_wait_room = false;
+        next_indication(h, c);
     }
     gatts_kick_updates(h);
 }
@@ -443,6 +457,15 @@ int att_server_send_value(struct host *h, struct conn *c, uint16_t handle, const
     return rc;
 }
 
+int att_server_update(struct host *h, struct conn *c, uint16_t handle, bool indicate)
+{
+    if (c->att.closed)
+        return -ENOTCONN;
+    if (!l2cap_room(h, c, L2CAP_CID_ATT, c->att.mtu))
+        return -ENOMEM;
+    return att_server_send_value(h, c, handle, NULL, 0, indicate);
+}
+
 static void on_confirm(struct host *h, struct conn *c, const uint8_t *pdu, size_t len)
 {
     struct att_bearer *b = &c->att;
@@ -459,6 +482,7 @@ static void end_indications(struct host *h, struct conn *c, uint16_t status)
 {
     struct att_bearer *b = &c->att;
     host_timer_stop(h, &b->ind_timer);
+    b->ind_wait_room = false;
     if (b->ind_waiting) {
         b->ind_waiting = false;
         emit_indicate_done(h, c, b->ind_handle, status);

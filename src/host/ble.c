@@ -1,18 +1,19 @@
-/* ble.c - the device object: configuration, activation, and the public API, which
- * runs every stack operation on the device's event loop (loop.c). */
+/* ble.c - the device object: its configuration, activation, and the public API.
+ * Each function enters the host's lock (loop.h) itself, calls the layer that does
+ * the work, and leaves (ble_priv.h). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "host/ble_priv.h"
-#include "host/gatts.h"
+#include "host/gap.h"
 #include "host/host.h"
 #include "host/loop.h"
-#include "host/startup.h"
 #include "transport/transport.h"
 
 /* Defaults of the reference (MicroPython's unix port with NimBLE). */
@@ -24,8 +25,6 @@
 #define MTU_MAX 527
 #define RXBUF_MIN 16
 #define RXBUF_MAX 65535
-/* Packets queued while a command waits: room for many maximum-size events. */
-#define HCI_QUEUE_BYTES (256 * 1024)
 
 struct mpble {
     mpble_event_fn fn;
@@ -37,35 +36,10 @@ struct mpble {
     bool log;
 
     char *transport_uri;
-    uint8_t gap_name[MPBLE_GAP_NAME_MAX];
-    size_t gap_name_len;
-    int mtu, rxbuf, io;
-    bool bond, mitm, le_secure;
+    struct host_settings settings;
 
     char err[256];
 };
-
-/* ---- diagnostics ---- */
-
-void ble_set_error(struct mpble *dev, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(dev->err, sizeof dev->err, fmt, ap);
-    va_end(ap);
-}
-
-void ble_log(struct mpble *dev, const char *fmt, ...)
-{
-    if (!dev->log)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "mpble: %s\n", line);
-}
 
 const char *mpble_last_error(mpble_t *dev)
 {
@@ -85,27 +59,14 @@ mpble_t *mpble_new(mpble_event_fn fn, void *ctx)
     loop_init(&dev->loop);
     const char *log = getenv("MPBLE_LOG");
     dev->log = !(log && strcmp(log, "0") == 0);
-    dev->gap_name_len = strlen(DEFAULT_GAP_NAME);
-    memcpy(dev->gap_name, DEFAULT_GAP_NAME, dev->gap_name_len);
-    dev->mtu = DEFAULT_MTU;
-    dev->rxbuf = DEFAULT_RXBUF;
-    dev->io = DEFAULT_IO;
-    dev->le_secure = false; /* as documented (DECISIONS.md) */
+    struct host_settings *set = &dev->settings;
+    set->gap_name_len = strlen(DEFAULT_GAP_NAME);
+    memcpy(set->gap_name, DEFAULT_GAP_NAME, set->gap_name_len);
+    set->mtu = DEFAULT_MTU;
+    set->rxbuf = DEFAULT_RXBUF;
+    set->io = DEFAULT_IO;
+    set->le_secure = false; /* as documented (DECISIONS.md) */
     return dev;
-}
-
-static void host_free(struct host *h)
-{
-    if (h == NULL)
-        return;
-    gatts_stop(h);
-    conn_free(h);
-    if (h->fd >= 0)
-        close(h->fd);
-    snoop_close(&h->snoop);
-    free(h->queue.buf);
-    free(h->rx_dispatch);
-    free(h);
 }
 
 /* Joins a loop thread that ended by itself (deactivated from inside a handler). */
@@ -150,52 +111,25 @@ bool mpble_is_active(mpble_t *dev)
     return a;
 }
 
-int host_emit(struct host *h, const struct mpble_event *ev)
-{
-    if (h->stopping && ev->code != MPBLE_IRQ_SCAN_DONE)
-        return 0;
-    return h->dev->fn ? h->dev->fn(h->dev->ctx, ev) : 0;
-}
-
 /* ---- activation ---- */
 
-static struct host *host_new(struct mpble *dev)
+static struct host *new_host(struct mpble *dev)
 {
-    struct host *h = calloc(1, sizeof *h);
-    if (h == NULL)
-        return NULL;
-    h->dev = dev;
-    h->fd = -1;
-    h->now = host_clock_monotonic;
-    h->cmd_credits = 1; /* Vol 4 Part E 4.4: one command may be sent after power-on */
-    h->queue.cap = HCI_QUEUE_BYTES;
-    h->queue.buf = malloc(h->queue.cap);
-    h->rx_dispatch = malloc(H4_MAX_PACKET);
-    h4_init(&h->rx, H4_FROM_CONTROLLER, 65535);
-    if (h->queue.buf == NULL || h->rx_dispatch == NULL) {
-        host_free(h);
-        return NULL;
-    }
-    return h;
+    struct host_base base = {.fn = dev->fn, .ctx = dev->ctx, .log = dev->log, .err = dev->err,
+                             .err_cap = sizeof dev->err};
+    pthread_mutex_lock(&dev->mu);
+    base.settings = dev->settings;
+    pthread_mutex_unlock(&dev->mu);
+    return host_new(&base);
 }
 
-static int do_shutdown(struct host *h, void *arg)
+static int do_startup(struct mpble *dev)
 {
-    gap_stop(h);
-    h->stopping = true; /* from here on, no events but SCAN_DONE */
-    conn_stop(h);
-    return 0;
-}
-
-static int do_startup(struct host *h, void *arg)
-{
-    int rc = startup_controller(h);
-    if (rc == 0)
-        rc = conn_start(h);
-    if (rc == 0)
-        rc = gatts_start(h);
-    if (rc == 0)
-        rc = gap_start(h);
+    int rc = loop_enter(&dev->loop);
+    if (rc < 0)
+        return rc;
+    rc = host_start(dev->host);
+    loop_leave(&dev->loop);
     return rc;
 }
 
@@ -209,12 +143,12 @@ static int activate(struct mpble *dev)
     if (rc < 0)
         return rc;
 
-    struct host *h = host_new(dev);
+    struct host *h = new_host(dev);
     if (h == NULL)
         return -ENOMEM;
     const char *snoop = getenv("MPBLE_SNOOP");
     if (snoop && *snoop && (rc = snoop_open(&h->snoop, snoop)) < 0) {
-        ble_set_error(dev, "MPBLE_SNOOP=%s: %s", snoop, strerror(-rc));
+        snprintf(dev->err, sizeof dev->err, "MPBLE_SNOOP=%s: %s", snoop, strerror(-rc));
         host_free(h);
         return rc;
     }
@@ -228,7 +162,7 @@ static int activate(struct mpble *dev)
     dev->host = h;
     rc = loop_start(&dev->loop, h);
     if (rc == 0)
-        rc = loop_call(&dev->loop, do_startup, NULL);
+        rc = do_startup(dev);
     if (rc < 0) {
         if (dev->loop.running) {
             loop_quit(&dev->loop);
@@ -247,7 +181,10 @@ static int activate(struct mpble *dev)
 static void deactivate(struct mpble *dev)
 {
     bool inside = loop_holds(&dev->loop);
-    loop_call(&dev->loop, do_shutdown, NULL);
+    if (loop_enter(&dev->loop) == 0) {
+        host_shutdown(dev->host);
+        loop_leave(&dev->loop);
+    }
     pthread_mutex_lock(&dev->mu);
     dev->active = false;
     pthread_mutex_unlock(&dev->mu);
@@ -268,7 +205,8 @@ int mpble_active(mpble_t *dev, bool on)
         return 0;
     }
     if (loop_holds(&dev->loop)) {
-        ble_set_error(dev, "active(True) cannot restart the stack from inside its event handler");
+        snprintf(dev->err, sizeof dev->err,
+                 "active(True) cannot restart the stack from inside its event handler");
         return -EDEADLK;
     }
     if (mpble_is_active(dev))
@@ -277,75 +215,120 @@ int mpble_active(mpble_t *dev, bool on)
     return activate(dev);
 }
 
-int ble_call(struct mpble *dev, loop_fn fn, void *arg)
+int ble_enter(struct mpble *dev, struct host **h)
 {
     dev->err[0] = '\0';
     if (!mpble_is_active(dev))
         return -ENODEV;
-    return loop_call(&dev->loop, fn, arg);
+    int rc = loop_enter(&dev->loop);
+    *h = dev->host;
+    return rc;
+}
+
+void ble_leave(struct mpble *dev)
+{
+    loop_leave(&dev->loop);
+}
+
+int ble_conn_enter(struct mpble *dev, uint16_t conn_handle, struct host **h, struct conn **c)
+{
+    int rc = ble_enter(dev, h);
+    if (rc < 0)
+        return rc;
+    if ((*c = conn_by_handle(*h, conn_handle)) == NULL) {
+        ble_leave(dev);
+        return -ENOTCONN;
+    }
+    return 0;
+}
+
+/* Runs a settings change on the device, and on the active host's snapshot. */
+static void update_settings(struct mpble *dev, void (*change)(struct host_settings *s, const void *arg),
+                            const void *arg)
+{
+    pthread_mutex_lock(&dev->mu);
+    change(&dev->settings, arg);
+    pthread_mutex_unlock(&dev->mu);
+    struct host *h;
+    if (ble_enter(dev, &h) == 0) {
+        change(&host_base(h)->settings, arg);
+        ble_leave(dev);
+    }
 }
 
 /* ---- configuration ---- */
 
-static int do_get_mac(struct host *h, void *arg)
-{
-    gap_get_mac(h, arg);
-    return 0;
-}
-
 int mpble_get_mac(mpble_t *dev, mpble_addr_t *out)
 {
-    return ble_call(dev, do_get_mac, out);
-}
-
-static int do_set_addr_mode(struct host *h, void *arg)
-{
-    return gap_set_addr_mode(h, *(int *)arg);
+    BLE_ON_HOST(dev, (gap_get_mac(h, out), 0));
 }
 
 int mpble_set_addr_mode(mpble_t *dev, int mode)
 {
-    return ble_call(dev, do_set_addr_mode, &mode);
+    BLE_ON_HOST(dev, gap_set_addr_mode(h, mode));
+}
+
+struct name_arg {
+    const uint8_t *name;
+    size_t len;
+};
+
+static void change_name(struct host_settings *s, const void *arg)
+{
+    const struct name_arg *n = arg;
+    memcpy(s->gap_name, n->name, n->len);
+    s->gap_name_len = n->len;
 }
 
 int mpble_set_gap_name(mpble_t *dev, const uint8_t *name, size_t len)
 {
     if (len > MPBLE_GAP_NAME_MAX)
         return -EINVAL;
-    pthread_mutex_lock(&dev->mu);
-    memcpy(dev->gap_name, name, len);
-    dev->gap_name_len = len;
-    pthread_mutex_unlock(&dev->mu);
+    struct name_arg n = {name, len};
+    update_settings(dev, change_name, &n);
     return 0;
 }
 
 size_t mpble_get_gap_name(mpble_t *dev, uint8_t *buf, size_t cap)
 {
-    return ble_gap_name(dev, buf, cap);
-}
-
-size_t ble_gap_name(struct mpble *dev, uint8_t *buf, size_t cap)
-{
     pthread_mutex_lock(&dev->mu);
-    size_t len = dev->gap_name_len;
-    memcpy(buf, dev->gap_name, len < cap ? len : cap);
+    size_t len = dev->settings.gap_name_len;
+    memcpy(buf, dev->settings.gap_name, len < cap ? len : cap);
     pthread_mutex_unlock(&dev->mu);
     return len;
+}
+
+static int get_int(struct mpble *dev, const int *field)
+{
+    pthread_mutex_lock(&dev->mu);
+    int v = *field;
+    pthread_mutex_unlock(&dev->mu);
+    return v;
 }
 
 int mpble_get_mtu(mpble_t *dev)
 {
     if (!mpble_is_active(dev))
         return -ENODEV;
-    return ble_preferred_mtu(dev);
+    return get_int(dev, &dev->settings.mtu);
 }
 
-int ble_preferred_mtu(struct mpble *dev)
+/* The setters of one field each: the field's offset in the settings goes as arg. */
+struct field_arg {
+    size_t offset;
+    int value;
+};
+
+static void change_int(struct host_settings *s, const void *arg)
 {
-    pthread_mutex_lock(&dev->mu);
-    int mtu = dev->mtu;
-    pthread_mutex_unlock(&dev->mu);
-    return mtu;
+    const struct field_arg *f = arg;
+    *(int *)((char *)s + f->offset) = f->value;
+}
+
+static void change_bool(struct host_settings *s, const void *arg)
+{
+    const struct field_arg *f = arg;
+    *(bool *)((char *)s + f->offset) = f->value != 0;
 }
 
 int mpble_set_mtu(mpble_t *dev, int mtu)
@@ -354,148 +337,92 @@ int mpble_set_mtu(mpble_t *dev, int mtu)
         return -ENODEV;
     if (mtu < MTU_MIN || mtu > MTU_MAX)
         return -EINVAL;
-    pthread_mutex_lock(&dev->mu);
-    dev->mtu = mtu;
-    pthread_mutex_unlock(&dev->mu);
+    struct field_arg f = {offsetof(struct host_settings, mtu), mtu};
+    update_settings(dev, change_int, &f);
     return 0;
 }
 
 int mpble_get_rxbuf(mpble_t *dev)
 {
-    pthread_mutex_lock(&dev->mu);
-    int v = dev->rxbuf;
-    pthread_mutex_unlock(&dev->mu);
-    return v;
+    return get_int(dev, &dev->settings.rxbuf);
 }
 
 int mpble_set_rxbuf(mpble_t *dev, int size)
 {
     if (size < RXBUF_MIN || size > RXBUF_MAX)
         return -EINVAL;
-    pthread_mutex_lock(&dev->mu);
-    dev->rxbuf = size;
-    pthread_mutex_unlock(&dev->mu);
+    struct field_arg f = {offsetof(struct host_settings, rxbuf), size};
+    update_settings(dev, change_int, &f);
     return 0;
 }
 
-#define SETTER(name, field, type)                                                          \
+#define SETTER(name, type, change)                                                         \
     void mpble_set_##name(mpble_t *dev, type v)                                            \
     {                                                                                      \
-        pthread_mutex_lock(&dev->mu);                                                      \
-        dev->field = v;                                                                    \
-        pthread_mutex_unlock(&dev->mu);                                                    \
+        struct field_arg f = {offsetof(struct host_settings, name), (int)v};               \
+        update_settings(dev, change, &f);                                                  \
     }
-SETTER(bond, bond, bool)
-SETTER(mitm, mitm, bool)
-SETTER(io, io, int)
-SETTER(le_secure, le_secure, bool)
+SETTER(bond, bool, change_bool)
+SETTER(mitm, bool, change_bool)
+SETTER(io, int, change_int)
+SETTER(le_secure, bool, change_bool)
 
 /* ---- GAP ---- */
-
-static int do_advertise(struct host *h, void *arg)
-{
-    return gap_advertise(h, arg);
-}
 
 int mpble_gap_advertise(mpble_t *dev, uint32_t interval_us, const uint8_t *adv, size_t adv_len,
                         const uint8_t *resp, size_t resp_len, bool connectable)
 {
     struct gap_adv_args a = {interval_us, adv, resp, adv_len, resp_len, connectable};
-    return ble_call(dev, do_advertise, &a);
-}
-
-static int do_advertise_stop(struct host *h, void *arg)
-{
-    return gap_advertise_stop(h);
+    BLE_ON_HOST(dev, gap_advertise(h, &a));
 }
 
 int mpble_gap_advertise_stop(mpble_t *dev)
 {
-    int rc = ble_call(dev, do_advertise_stop, NULL);
-    return rc == -ENODEV ? 0 : rc;
-}
-
-static int do_scan(struct host *h, void *arg)
-{
-    return gap_scan(h, arg);
+    struct host *h;
+    if (ble_enter(dev, &h) < 0)
+        return 0;
+    int rc = gap_advertise_stop(h);
+    ble_leave(dev);
+    return rc;
 }
 
 int mpble_gap_scan(mpble_t *dev, uint32_t duration_ms, uint32_t interval_us, uint32_t window_us,
                    bool active)
 {
     struct gap_scan_args a = {duration_ms, interval_us, window_us, active};
-    return ble_call(dev, do_scan, &a);
-}
-
-static int do_scan_stop(struct host *h, void *arg)
-{
-    return gap_scan_stop(h);
+    BLE_ON_HOST(dev, gap_scan(h, &a));
 }
 
 int mpble_gap_scan_stop(mpble_t *dev)
 {
-    return ble_call(dev, do_scan_stop, NULL);
+    BLE_ON_HOST(dev, gap_scan_stop(h));
 }
 
 /* ---- connections ---- */
-
-static int do_connect(struct host *h, void *arg)
-{
-    return conn_connect(h, arg);
-}
 
 int mpble_gap_connect(mpble_t *dev, const mpble_addr_t *peer, uint32_t scan_duration_ms,
                       uint32_t min_interval_us, uint32_t max_interval_us)
 {
     struct conn_connect_args a = {*peer, scan_duration_ms, min_interval_us, max_interval_us};
-    return ble_call(dev, do_connect, &a);
-}
-
-static int do_connect_cancel(struct host *h, void *arg)
-{
-    return conn_connect_cancel(h);
+    BLE_ON_HOST(dev, conn_connect(h, &a));
 }
 
 int mpble_gap_connect_cancel(mpble_t *dev)
 {
-    return ble_call(dev, do_connect_cancel, NULL);
-}
-
-static int do_disconnect(struct host *h, void *arg)
-{
-    return conn_disconnect(h, *(uint16_t *)arg);
+    BLE_ON_HOST(dev, conn_connect_cancel(h));
 }
 
 int mpble_gap_disconnect(mpble_t *dev, uint16_t conn_handle)
 {
-    return ble_call(dev, do_disconnect, &conn_handle);
-}
-
-struct link_setting {
-    uint16_t handle;
-    int value;
-};
-
-static int do_set_phy(struct host *h, void *arg)
-{
-    struct link_setting *s = arg;
-    return conn_set_phy(h, s->handle, s->value);
+    BLE_ON_HOST(dev, conn_disconnect(h, conn_handle));
 }
 
 int mpble_gap_set_phy(mpble_t *dev, uint16_t conn_handle, int phy)
 {
-    struct link_setting s = {conn_handle, phy};
-    return ble_call(dev, do_set_phy, &s);
-}
-
-static int do_set_data_length(struct host *h, void *arg)
-{
-    struct link_setting *s = arg;
-    return conn_set_data_length(h, s->handle, (uint16_t)s->value);
+    BLE_ON_HOST(dev, conn_set_phy(h, conn_handle, phy));
 }
 
 int mpble_gap_set_data_length(mpble_t *dev, uint16_t conn_handle, uint16_t tx_octets)
 {
-    struct link_setting s = {conn_handle, tx_octets};
-    return ble_call(dev, do_set_data_length, &s);
+    BLE_ON_HOST(dev, conn_set_data_length(h, conn_handle, tx_octets));
 }

@@ -1,22 +1,47 @@
-/* ble_priv.h - what the host's layers use of the device object (ble.c). */
+/* ble_priv.h - how the public API (ble.c, ble_gatt.c) reaches a device's host:
+ * each function enters the host's lock, calls the layer, and leaves. */
 #ifndef MPBLE_BLE_PRIV_H
 #define MPBLE_BLE_PRIV_H
 
+#include <stdint.h>
+
 #include "mpble/mpble.h"
 
-/* Sets the message mpble_last_error() returns. */
-void ble_set_error(struct mpble *dev, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* A diagnostic line on stderr ("mpble: ..."), unless MPBLE_LOG=0. */
-void ble_log(struct mpble *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Settings the layers read while active. */
-size_t ble_gap_name(struct mpble *dev, uint8_t *buf, size_t cap);
-int ble_preferred_mtu(struct mpble *dev);
-
-/* Runs fn on the device's loop if the device is active (else -ENODEV), clearing the
- * error message first: how every public API function reaches the stack. */
 struct host;
-int ble_call(struct mpble *dev, int (*fn)(struct host *h, void *arg), void *arg);
+struct conn;
+
+/* Clears the error message and takes the active device's host lock with *h: 0, or
+ * -ENODEV (inactive; nothing taken). ble_leave gives the lock back. */
+int ble_enter(struct mpble *dev, struct host **h);
+void ble_leave(struct mpble *dev);
+/* As ble_enter, with *c the connection conn_handle: -ENOTCONN (nothing taken) when
+ * it is not connected. */
+int ble_conn_enter(struct mpble *dev, uint16_t conn_handle, struct host **h, struct conn **c);
+
+/* The body of an API function: expr's value, computed under the host lock with
+ * `h` the host, or -ENODEV when the device is inactive. */
+#define BLE_ON_HOST(dev, expr)                                                             \
+    do {                                                                                   \
+        struct host *h;                                                                    \
+        int rc_ = ble_enter(dev, &h);                                                      \
+        if (rc_ == 0) {                                                                    \
+            rc_ = (expr);                                                                  \
+            ble_leave(dev);                                                                \
+        }                                                                                  \
+        return rc_;                                                                        \
+    } while (0)
+
+/* The same with `c` the connection conn_handle too (-ENOTCONN when it is not). */
+#define BLE_ON_CONN(dev, conn_handle, expr)                                                \
+    do {                                                                                   \
+        struct host *h;                                                                    \
+        struct conn *c;                                                                    \
+        int rc_ = ble_conn_enter(dev, conn_handle, &h, &c);                                \
+        if (rc_ == 0) {                                                                    \
+            rc_ = (expr);                                                                  \
+            ble_leave(dev);                                                                \
+        }                                                                                  \
+        return rc_;                                                                        \
+    } while (0)
 
 #endif

@@ -8,8 +8,8 @@
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
-#include "host/acl.h"
-#include "host/ble_priv.h"
+#include "host/gap.h"
+#include "host/hci.h"
 #include "host/hci_evt.h"
 #include "host/host.h"
 
@@ -50,7 +50,6 @@ int conn_start(struct host *h)
         if (c->rx == NULL || c->tx == NULL)
             return -ENOMEM;
     }
-    h->acl_credits = h->acl_pkts;
     return 0;
 }
 
@@ -120,7 +119,7 @@ int conn_connect(struct host *h, const struct conn_connect_args *a)
         return -EINVAL;
     for (unsigned i = 0; i < HOST_MAX_CONNS; i++) {
         if (h->conns[i].used && same_peer(&h->conns[i], &a->peer)) {
-            ble_set_error(h->dev, "already connected to that device");
+            host_error(h, "already connected to that device");
             return -EIO;
         }
     }
@@ -138,7 +137,7 @@ int conn_connect(struct host *h, const struct conn_connect_args *a)
     if (timeout > CONN_TIMEOUT_MAX)
         timeout = CONN_TIMEOUT_MAX;
     if (!valid_params(imin, imax, 0, (uint16_t)timeout)) {
-        ble_set_error(h->dev, "connection interval out of range (7.5 ms .. 4 s, min <= max)");
+        host_error(h, "connection interval out of range (7.5 ms .. 4 s, min <= max)");
         return -EINVAL;
     }
     if (h->scanning)
@@ -199,7 +198,7 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
     }
     struct conn *c = free_slot(h);
     if (c == NULL || conn_by_handle(h, ev->u.conn.handle)) {
-        ble_log(h->dev, "no room for connection 0x%03x: disconnecting it", ev->u.conn.handle);
+        host_log(h, "no room for connection 0x%03x: disconnecting it", ev->u.conn.handle);
         uint8_t p[3];
         put_le16(p, ev->u.conn.handle);
         p[2] = HCI_ERR_CONN_LIMIT;
@@ -215,12 +214,12 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
     c->interval = ev->u.conn.params.interval;
     c->latency = ev->u.conn.params.latency;
     c->timeout = ev->u.conn.params.timeout;
-    acl_on_disconnect(h, c); /* empty queues */
-    att_bearer_init(h, c);
+    c->sec = (struct conn_security){0};
+    h->conn_up.up(h, c);
     if (h->le_features[LE_FEATURE_DLE_BYTE] & LE_FEATURE_DLE_BIT)
         conn_set_data_length(h, c->handle, DATA_LEN_MAX);
     if (!central)
-        h->advertising = false; /* legacy advertising ends with the connection */
+        gap_on_peripheral_link(h);
     emit_conn(h, central ? MPBLE_IRQ_PERIPHERAL_CONNECT : MPBLE_IRQ_CENTRAL_CONNECT, c->handle,
               &c->peer);
 }
@@ -233,14 +232,12 @@ void conn_on_disconnect(struct host *h, const struct hci_evt *ev)
             c->disconnecting = false;
         return;
     }
-    acl_on_disconnect(h, c);
-    att_on_disconnect(h, c);
+    h->conn_up.down(h, c);
     c->used = false;
     mpble_addr_t peer = c->peer;
     emit_conn(h, c->role == CONN_ROLE_CENTRAL ? MPBLE_IRQ_PERIPHERAL_DISCONNECT
                                               : MPBLE_IRQ_CENTRAL_DISCONNECT,
               c->handle, &peer);
-    acl_kick(h);
 }
 
 void conn_on_update(struct host *h, const struct hci_evt *ev)

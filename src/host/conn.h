@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "host/att.h"
+#include "host/l2cap.h"
 #include "mpble/mpble.h"
 
 /* Connections one host keeps at once, in both roles together. */
@@ -17,6 +18,15 @@
 
 /* HCI Role (Vol 4 Part E 7.7.65.1). */
 enum conn_role { CONN_ROLE_CENTRAL = 0, CONN_ROLE_PERIPHERAL = 1 };
+
+/* The link's security (Vol 3 Part C 10.2), which the GATT server's permission
+ * checks read; the Security Manager sets it. Nothing encrypts a link yet. */
+struct conn_security {
+    bool encrypted, authenticated, bonded;
+    uint8_t key_size; /* octets; 0 while not encrypted */
+};
+
+struct host;
 
 struct conn {
     bool used;
@@ -34,11 +44,20 @@ struct conn {
     size_t tx_head, tx_used, tx_cap;
     size_t tx_sent;        /* bytes of the head PDU already sent */
     uint16_t tx_in_flight; /* ACL packets sent, not yet completed */
+    size_t tx_want;        /* queueings found no room: report when this much is free */
 
+    struct conn_security sec;
+    struct l2cap_link l2cap;
     struct att_bearer att;
 };
 
-struct host;
+/* What the layers above do when a link comes up (before its connect event) and
+ * goes down (before its disconnect event); host.c registers them. */
+struct conn_upper {
+    void (*up)(struct host *h, struct conn *c);
+    void (*down)(struct host *h, struct conn *c);
+};
+
 struct hci_evt;
 
 struct conn *conn_by_handle(struct host *h, uint16_t handle);

@@ -5,7 +5,8 @@
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
-#include "host/ble_priv.h"
+#include "host/gap.h"
+#include "host/hci.h"
 #include "host/hci_evt.h"
 #include "host/host.h"
 
@@ -72,7 +73,7 @@ static int use_random_addr(struct host *h, uint8_t top_bits)
     rc = simple_cmd(h, HCI_OP_LE_SET_RANDOM_ADDRESS, addr, 6);
     if (rc < 0) {
         if (rc == -EBUSY)
-            ble_set_error(h->dev, "the address cannot change while advertising or scanning");
+            host_error(h, "the address cannot change while advertising or scanning");
         return rc;
     }
     memcpy(h->random_addr, addr, 6);
@@ -95,7 +96,7 @@ int gap_set_addr_mode(struct host *h, int mode)
     switch (mode) {
     case ADDR_PUBLIC:
         if (!h->has_public) {
-            ble_set_error(h->dev, "the controller has no public address");
+            host_error(h, "the controller has no public address");
             return -EINVAL;
         }
         h->own_addr_type = HCI_ADDR_PUBLIC;
@@ -105,7 +106,7 @@ int gap_set_addr_mode(struct host *h, int mode)
     case ADDR_NRPA:
         return use_random_addr(h, 0x00);
     case ADDR_RPA:
-        ble_set_error(h->dev, "addr_mode 2 (resolvable private addresses) needs privacy "
+        host_error(h, "addr_mode 2 (resolvable private addresses) needs privacy "
                               "support, which this version does not have");
         return -EOPNOTSUPP;
     default:
@@ -144,7 +145,7 @@ static int set_adv_payload(struct host *h, uint16_t op, const uint8_t *data, siz
 int gap_advertise(struct host *h, const struct gap_adv_args *a)
 {
     if ((a->adv && a->adv_len > HCI_ADV_DATA_MAX) || (a->resp && a->resp_len > HCI_ADV_DATA_MAX)) {
-        ble_set_error(h->dev, "advertising data is limited to %d bytes", HCI_ADV_DATA_MAX);
+        host_error(h, "advertising data is limited to %d bytes", HCI_ADV_DATA_MAX);
         return -EINVAL;
     }
     int rc;
@@ -169,7 +170,7 @@ int gap_advertise(struct host *h, const struct gap_adv_args *a)
     p[13] = ADV_CHANNELS_ALL;
     if ((rc = simple_cmd(h, HCI_OP_LE_SET_ADV_PARAMS, p, sizeof p)) < 0) {
         if (rc == -EINVAL)
-            ble_set_error(h->dev, "the controller refused the advertising interval %u us",
+            host_error(h, "the controller refused the advertising interval %u us",
                           (unsigned)a->interval_us);
         return rc;
     }
@@ -215,7 +216,7 @@ int gap_scan(struct host *h, const struct gap_scan_args *a)
         return -EALREADY;
     uint16_t interval = scan_units(a->interval_us), window = scan_units(a->window_us);
     if (window > interval) {
-        ble_set_error(h->dev, "the scan window is longer than the scan interval");
+        host_error(h, "the scan window is longer than the scan interval");
         return -EINVAL;
     }
     /* 7.8.10: type, interval, window, own address type, filter policy. */
@@ -271,6 +272,11 @@ void gap_stop(struct host *h)
     if (!h->dead)
         gap_advertise_stop(h);
     h->advertising = false;
+}
+
+void gap_on_peripheral_link(struct host *h)
+{
+    h->advertising = false; /* legacy advertising ends with the connection */
 }
 
 void gap_on_transport_lost(struct host *h)

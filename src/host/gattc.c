@@ -8,7 +8,6 @@
 
 #include "common/bytes.h"
 #include "host/att.h"
-#include "host/ble_priv.h"
 #include "host/conn.h"
 #include "host/host.h"
 
@@ -167,7 +166,7 @@ void gattc_run(struct host *h, struct conn *c)
     b->gattc.busy = true;
     struct gattc_proc *p;
     while ((p = head(c)) != NULL) {
-        if (!p->done && (b->req_op || b->req_timer.armed))
+        if (!p->done && (b->req_op || b->req_wait_room))
             break; /* a request is out, or waits for room */
         if (!p->done && send_step(h, c, p) == 0)
             break;
@@ -480,6 +479,6 @@ int gattc_exchange_mtu(struct host *h, struct conn *c)
     struct gattc_proc *p = push(c, GATTC_MTU, &rc);
     if (p == NULL)
         return rc;
-    p->end = (uint16_t)ble_preferred_mtu(h->dev);
+    p->end = (uint16_t)host_settings(h)->mtu;
     return start(h, c);
 }

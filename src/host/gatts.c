@@ -9,7 +9,6 @@
 
 #include "common/bytes.h"
 #include "host/att.h"
-#include "host/ble_priv.h"
 #include "host/host.h"
 
 /* GATT attribute types (Vol 3 Part G 3.1, 3.3, 3.3.3.3) and the stack's own
@@ -406,7 +405,10 @@ static void send_updates(struct host *h, struct host_timer *t)
                 continue;
             s->pending = false;
             uint16_t value_handle = (uint16_t)(db->cccd_handles[k] - 1);
-            att_server_send_value(h, c, value_handle, NULL, 0, !notify);
+            if (att_server_update(h, c, value_handle, !notify) == -ENOMEM) {
+                s->pending = true; /* nothing was read: the ATT channel's room kicks again */
+                break;
+            }
             db = h->gatts; /* the read request's handler may have changed it */
             if (db == NULL)
                 return;
@@ -419,9 +421,9 @@ static void send_updates(struct host *h, struct host_timer *t)
 /* The security bits of a permission (Vol 3 Part F 3.2.5). */
 static uint8_t security(const struct conn *c, bool enc, bool authen, bool author)
 {
-    if (enc && !c->att.encrypted)
+    if (enc && !c->sec.encrypted)
         return ATT_ERR_INSUFFICIENT_ENC;
-    if (authen && !c->att.authenticated)
+    if (authen && !c->sec.authenticated)
         return ATT_ERR_INSUFFICIENT_AUTHEN;
     if (author)
         return ATT_ERR_INSUFFICIENT_AUTHOR; /* nothing authorizes a client */
@@ -484,8 +486,9 @@ uint8_t gatts_read(struct host *h, struct conn *c, uint16_t handle, bool ask_app
         break;
     }
     if (a->stack == SV_DEVICE_NAME) {
-        size_t n = ble_gap_name(h->dev, s, MPBLE_GAP_NAME_MAX);
-        *len = n < MPBLE_GAP_NAME_MAX ? n : MPBLE_GAP_NAME_MAX;
+        const struct host_settings *set = host_settings(h);
+        memcpy(s, set->gap_name, set->gap_name_len);
+        *len = set->gap_name_len;
     } else if (a->stack == SV_APPEARANCE) {
         put_le16(s, 0x0000); /* Unknown */
         *len = 2;

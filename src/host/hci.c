@@ -8,8 +8,7 @@
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
-#include "host/acl.h"
-#include "host/ble_priv.h"
+#include "host/hci.h"
 #include "host/hci_evt.h"
 #include "host/host.h"
 #include "transport/transport.h"
@@ -39,19 +38,18 @@ void hci_fail(struct host *h, int err, const char *why)
     h->dead = true;
     snprintf(h->dead_reason, sizeof h->dead_reason, "controller connection lost: %s (%s)", why,
              strerror(-err));
-    ble_log(h->dev, "%s", h->dead_reason);
-    gap_on_transport_lost(h);
-    conn_on_transport_lost(h);
+    host_log(h, "%s", h->dead_reason);
+    h->hci_up.lost(h);
 }
 
 /* Every command on a dead transport fails the same way, and says why. */
 static int dead_error(struct host *h)
 {
-    ble_set_error(h->dev, "%s", h->dead_reason);
+    host_error(h, "%s", h->dead_reason);
     return -EIO;
 }
 
-/* ---- the receive queue: [len:2][packet] records in a ring ---- */
+/* ---- parked packets: [len:2][packet] records in a ring ---- */
 
 static bool is_adv_report(const uint8_t *pkt, size_t len)
 {
@@ -59,7 +57,7 @@ static bool is_adv_report(const uint8_t *pkt, size_t len)
            pkt[3] == HCI_LE_EV_ADV_REPORT;
 }
 
-static void ring_copy_in(struct hci_queue *q, size_t pos, const uint8_t *src, size_t n)
+static void ring_copy_in(struct hci_parked *q, size_t pos, const uint8_t *src, size_t n)
 {
     pos %= q->cap;
     size_t first = q->cap - pos < n ? q->cap - pos : n;
@@ -67,7 +65,7 @@ static void ring_copy_in(struct hci_queue *q, size_t pos, const uint8_t *src, si
     memcpy(q->buf, src + first, n - first);
 }
 
-static void ring_copy_out(const struct hci_queue *q, size_t pos, uint8_t *dst, size_t n)
+static void ring_copy_out(const struct hci_parked *q, size_t pos, uint8_t *dst, size_t n)
 {
     pos %= q->cap;
     size_t first = q->cap - pos < n ? q->cap - pos : n;
@@ -75,12 +73,12 @@ static void ring_copy_out(const struct hci_queue *q, size_t pos, uint8_t *dst, s
     memcpy(dst + first, q->buf, n - first);
 }
 
-static int queue_push(struct host *h, const uint8_t *pkt, size_t len)
+static int park(struct host *h, const uint8_t *pkt, size_t len)
 {
-    struct hci_queue *q = &h->queue;
+    struct hci_parked *q = &h->parked;
     if (q->cap - q->used < len + 2) {
         /* Advertising reports are lossy on the air anyway; anything else must not be
-         * lost, and cannot be: the queue holds many maximum-size packets. */
+         * lost, and cannot be: a command's answer comes long before this fills. */
         if (is_adv_report(pkt, len)) {
             q->dropped_reports++;
             return 0;
@@ -95,9 +93,9 @@ static int queue_push(struct host *h, const uint8_t *pkt, size_t len)
     return 0;
 }
 
-static size_t queue_pop(struct host *h, uint8_t *out)
+static size_t unpark(struct host *h, uint8_t *out)
 {
-    struct hci_queue *q = &h->queue;
+    struct hci_parked *q = &h->parked;
     if (q->used == 0)
         return 0;
     uint8_t l[2];
@@ -152,96 +150,94 @@ static bool take_cmd_answer(struct host *h, const uint8_t *pkt, size_t len)
     return true;
 }
 
-static int on_packet(void *ctx, const uint8_t *pkt, size_t len)
+/* Reads once from the transport into the (empty) input buffer: 1 when bytes came,
+ * 0 when none is there now, -EIO when the transport failed. */
+static int read_input(struct host *h)
 {
-    struct host *h = ctx;
-    snoop_write(&h->snoop, pkt, len, true);
-    if (take_cmd_answer(h, pkt, len))
-        return 0;
-    return queue_push(h, pkt, len);
-}
-
-int hci_read(struct host *h)
-{
-    uint8_t buf[4096];
     if (h->dead)
         return -EIO;
     for (;;) {
-        ssize_t n = read(h->fd, buf, sizeof buf);
+        ssize_t n = read(h->fd, h->rx_in, HCI_READ_CHUNK);
+        if (n > 0) {
+            h->rx_pos = 0;
+            h->rx_len = (size_t)n;
+            return 1;
+        }
         if (n == 0) {
             hci_fail(h, -ECONNRESET, "the controller closed the connection");
             return -EIO;
         }
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 0;
-            hci_fail(h, -errno, "read failed");
-            return -EIO;
-        }
-        int rc = h4_feed(&h->rx, buf, (size_t)n, on_packet, h);
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        hci_fail(h, -errno, "read failed");
+        return -EIO;
+    }
+}
+
+/* The next whole packet of the bytes read: 1 with *pkt (valid until the next call),
+ * 0 when they ran out, -EIO when the stream is broken. A command's answer is taken
+ * here and never returned. */
+static int next_packet(struct host *h, const uint8_t **pkt, size_t *len)
+{
+    for (;;) {
+        const uint8_t *in = h->rx_in + h->rx_pos;
+        size_t left = h->rx_len - h->rx_pos;
+        int rc = h4_next(&h->rx, &in, &left, pkt, len);
+        h->rx_pos = h->rx_len - left;
         if (rc == -EPROTO) {
+            h->rx_pos = h->rx_len; /* nothing after it can be framed */
             hci_fail(h, -EPROTO, h4_error(&h->rx));
             return -EIO;
         }
-        if (rc < 0) {
-            hci_fail(h, rc, "receive queue overflow");
-            return -EIO;
-        }
-        if ((size_t)n < sizeof buf)
+        if (rc == 0)
             return 0;
+        snoop_write(&h->snoop, *pkt, *len, true);
+        if (!take_cmd_answer(h, *pkt, *len))
+            return 1;
     }
 }
 
-static void dispatch_event(struct host *h, const uint8_t *evt, size_t len)
+static void dispatch(struct host *h, const uint8_t *pkt, size_t len)
 {
-    struct hci_evt ev;
-    if (hci_evt_parse(evt, len, &ev) < 0) {
-        ble_log(h->dev, "ignoring a malformed HCI event 0x%02x (%zu bytes)", evt[0], len);
-        return;
+    if (pkt[0] == H4_EVT) {
+        struct hci_evt ev;
+        if (hci_evt_parse(pkt + 1, len - 1, &ev) < 0)
+            host_log(h, "ignoring a malformed HCI event 0x%02x (%zu bytes)", pkt[1], len - 1);
+        else
+            h->hci_up.event(h, &ev);
+    } else if (pkt[0] == H4_ACL) {
+        h->hci_up.acl(h, pkt, len);
     }
-    unsigned i = 0;
-    uint16_t handle, count;
-    switch (ev.kind) {
-    case HCI_EVT_ADV_REPORT:
-        gap_on_adv_reports(h, &ev);
-        break;
-    case HCI_EVT_CONN_COMPLETE:
-        conn_on_complete(h, &ev);
-        break;
-    case HCI_EVT_DISCONN_COMPLETE:
-        conn_on_disconnect(h, &ev);
-        break;
-    case HCI_EVT_CONN_UPDATE:
-        conn_on_update(h, &ev);
-        break;
-    case HCI_EVT_CONN_PARAM_REQ:
-        conn_on_param_req(h, &ev);
-        break;
-    case HCI_EVT_NUM_COMPLETED:
-        while (hci_num_completed_next(&ev, &i, &handle, &count))
-            acl_on_completed(h, handle, count);
-        break;
-    case HCI_EVT_HW_ERROR:
-        ble_log(h->dev, "controller reports hardware error 0x%02x", ev.u.hw_error);
-        break;
-    default:
-        break;
-    }
+    /* ISO data: not used by this host; dropped. */
 }
 
-void hci_dispatch(struct host *h)
+static void dispatch_parked(struct host *h)
 {
-    uint8_t *pkt = h->rx_dispatch;
     size_t len;
-    while (!h->stopping && (len = queue_pop(h, pkt)) > 0) {
-        if (pkt[0] == H4_EVT)
-            dispatch_event(h, pkt + 1, len - 1);
-        else if (pkt[0] == H4_ACL)
-            acl_on_packet(h, pkt, len);
-        /* ISO data: not used by this host; dropped. */
+    while (!h->base.stopping && (len = unpark(h, h->rx_pkt)) > 0)
+        dispatch(h, h->rx_pkt, len);
+}
+
+void hci_run(struct host *h, bool readable)
+{
+    dispatch_parked(h);
+    if (h->rx_pos == h->rx_len && (!readable || read_input(h) <= 0))
+        return;
+    const uint8_t *pkt;
+    size_t len;
+    while (!h->base.stopping && next_packet(h, &pkt, &len) == 1) {
+        /* A handler's command reads on, and overwrites the deframer's buffer. */
+        memcpy(h->rx_pkt, pkt, len);
+        dispatch(h, h->rx_pkt, len);
+        dispatch_parked(h); /* those came before the rest of the input */
     }
+}
+
+bool hci_pending(const struct host *h)
+{
+    return !h->base.stopping && (h->parked.used > 0 || (!h->dead && h->rx_pos < h->rx_len));
 }
 
 /* ---- sending commands ---- */
@@ -255,13 +251,29 @@ int hci_send_packet(struct host *h, const uint8_t *pkt, size_t len)
     return rc;
 }
 
-/* Waits until the command answer (or a credit) arrives or the deadline passes. */
+static bool still_waiting(const struct host *h, bool for_credit)
+{
+    return for_credit ? h->cmd_credits == 0 : h->cmd.waiting;
+}
+
+/* Waits until the command answer (or a credit) arrives or the deadline passes; what
+ * else arrives meanwhile is parked. */
 static int wait_answer(struct host *h, bool for_credit, uint64_t deadline)
 {
-    while (for_credit ? h->cmd_credits == 0 : h->cmd.waiting) {
-        if (h->dead)
+    while (still_waiting(h, for_credit)) {
+        const uint8_t *pkt;
+        size_t len;
+        int rc = next_packet(h, &pkt, &len);
+        if (rc == 1) {
+            if (park(h, pkt, len) == 0)
+                continue;
+            hci_fail(h, -ENOBUFS, "too much arrived while a command waited");
+        }
+        if (rc != 0 || h->dead)
             return -EIO;
-        uint64_t now = h->now();
+        if (!still_waiting(h, for_credit))
+            break; /* the bytes read held the answer */
+        uint64_t now = host_now(h);
         if (now >= deadline)
             return -ETIMEDOUT;
         struct pollfd p = {.fd = h->fd, .events = POLLIN};
@@ -271,7 +283,7 @@ static int wait_answer(struct host *h, bool for_credit, uint64_t deadline)
             hci_fail(h, -errno, "poll failed");
             return -EIO;
         }
-        if (r > 0 && hci_read(h) < 0)
+        if (r > 0 && read_input(h) < 0)
             return -EIO;
     }
     return 0;
@@ -282,7 +294,7 @@ int hci_cmd(struct host *h, uint16_t opcode, const void *params, uint8_t plen, u
 {
     if (h->dead)
         return dead_error(h);
-    uint64_t deadline = h->now() + HCI_CMD_TIMEOUT_US;
+    uint64_t deadline = host_now(h) + HCI_CMD_TIMEOUT_US;
     int rc = wait_answer(h, true, deadline);
     if (rc < 0)
         return rc;
@@ -306,7 +318,7 @@ int hci_cmd(struct host *h, uint16_t opcode, const void *params, uint8_t plen, u
     if (h->dead)
         return dead_error(h);
     if (rc == -ETIMEDOUT) {
-        ble_set_error(h->dev, "the controller did not answer HCI command 0x%04x", opcode);
+        host_error(h, "the controller did not answer HCI command 0x%04x", opcode);
         /* Assume the command was lost, so that later commands are not stuck. */
         h->cmd_credits = 1;
         return rc;

@@ -1,4 +1,4 @@
-/* loop.c - the host's loop thread, its lock, its clock and timers. */
+/* loop.c - the host's loop thread and its lock. */
 #include "host/loop.h"
 
 #include <errno.h>
@@ -10,55 +10,6 @@
 #include <unistd.h>
 
 #include "host/host.h"
-
-uint64_t host_clock_monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-void host_timer_start(struct host *h, struct host_timer *t, uint64_t delay_us)
-{
-    host_timer_stop(h, t);
-    t->due_us = h->now() + delay_us;
-    t->armed = true;
-    t->next = h->timers;
-    h->timers = t;
-    h->loop_must_look = true; /* its poll timeout may be too long now */
-}
-
-void host_timer_stop(struct host *h, struct host_timer *t)
-{
-    for (struct host_timer **p = &h->timers; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    t->armed = false;
-    t->next = NULL;
-}
-
-/* Fires due timers; returns the poll timeout until the next one (-1: none). */
-static int run_timers(struct host *h)
-{
-    for (;;) {
-        uint64_t now = h->now();
-        struct host_timer *due = NULL;
-        uint64_t next = UINT64_MAX;
-        for (struct host_timer *t = h->timers; t; t = t->next) {
-            if (t->due_us <= now)
-                due = t;
-            else if (t->due_us < next)
-                next = t->due_us;
-        }
-        if (due == NULL)
-            return next == UINT64_MAX ? -1 : (int)((next - now + 999) / 1000);
-        host_timer_stop(h, due);
-        due->fire(h, due);
-    }
-}
 
 void loop_init(struct loop *l)
 {
@@ -112,15 +63,17 @@ static void *loop_main(void *arg)
 {
     struct loop *l = arg;
     struct host *h = l->host;
+    bool readable = false;
     lock(l);
     while (!l->quit) {
-        h->loop_must_look = false;
-        hci_dispatch(h);
-        int timeout = run_timers(h);
+        h->base.timers_changed = false;
+        hci_run(h, readable);
+        int timeout = host_timers_run(h);
         if (l->quit)
             break;
-        if (h->queue.used > 0 && !h->stopping)
-            continue; /* a handler's command queued more packets */
+        readable = false;
+        if (hci_pending(h))
+            continue; /* a handler's command parked packets */
         struct pollfd p[2] = {{.fd = l->wake_fd, .events = POLLIN},
                               {.fd = h->dead ? -1 : h->fd, .events = POLLIN}};
         unlock(l);
@@ -134,8 +87,7 @@ static void *loop_main(void *arg)
             uint64_t n;
             (void)!read(l->wake_fd, &n, sizeof n);
         }
-        if (r > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-            hci_read(h);
+        readable = r > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR));
     }
     unlock(l);
     return NULL;
@@ -158,7 +110,7 @@ int loop_start(struct loop *l, struct host *h)
     return 0;
 }
 
-int loop_call(struct loop *l, loop_fn fn, void *arg)
+int loop_enter(struct loop *l)
 {
     /* A caller calling in a tight loop would otherwise keep the lock from the loop
      * thread, which brings the controller's answers (buffers freed, say). */
@@ -169,14 +121,18 @@ int loop_call(struct loop *l, loop_fn fn, void *arg)
         unlock(l);
         return -ENODEV;
     }
-    int rc = fn(l->host, arg);
-    /* Packets queued while fn waited for a command, or a timer fn armed, are the
-     * loop thread's to handle: make sure it is not asleep on them. */
-    bool look = l->host->loop_must_look || l->host->queue.used > 0;
+    return 0;
+}
+
+void loop_leave(struct loop *l)
+{
+    /* Packets parked while the operation waited for a command, or a timer it armed,
+     * are the loop thread's to handle: make sure it is not asleep on them. */
+    struct host *h = l->host;
+    bool look = h->base.timers_changed || hci_pending(h);
     unlock(l);
     if (look && !loop_holds(l))
         loop_wake(l);
-    return rc;
 }
 
 void loop_quit(struct loop *l)

@@ -1,14 +1,6 @@
-/* loop.h - the thread that drives a host, and the lock that owns its state.
- *
- * The loop thread polls the transport, dispatches what arrives and runs timers. All
- * host state belongs to whoever holds the host lock: the loop thread while it works
- * (released only while it waits in poll), or a caller running an operation. An
- * operation from another thread (the application's) therefore runs on that thread,
- * under the lock, with no hand-over to the loop thread: a call costs a mutex, not
- * two context switches. Events raised by such an operation are delivered on the
- * caller's thread, inside the call, as the reference delivers them synchronously.
- * The lock is recursive: an event handler may call any operation.
- */
+/* loop.h - the thread that drives a host, and the lock that owns its state (the
+ * threading rule is mpble.h's). The loop thread holds the lock while it works and
+ * gives it up only while it waits in poll. */
 #ifndef MPBLE_LOOP_H
 #define MPBLE_LOOP_H
 
@@ -16,8 +8,6 @@
 #include <stdbool.h>
 
 struct host;
-
-typedef int (*loop_fn)(struct host *h, void *arg);
 
 struct loop {
     struct host *host;
@@ -35,8 +25,11 @@ void loop_init(struct loop *l);
 void loop_destroy(struct loop *l);
 /* Starts the thread for host h. 0 or a negative errno. */
 int loop_start(struct loop *l, struct host *h);
-/* Runs fn holding the host lock; -ENODEV once the loop has been told to quit. */
-int loop_call(struct loop *l, loop_fn fn, void *arg);
+/* Takes the host lock for an operation: 0, or -ENODEV (not taken) once the loop has
+ * been told to quit. loop_leave gives it back and wakes the loop thread if the
+ * operation left it work. */
+int loop_enter(struct loop *l);
+void loop_leave(struct loop *l);
 /* Whether this thread holds the host lock (it is inside an operation or handler). */
 bool loop_holds(struct loop *l);
 /* Makes the loop thread look at the host again (after timers or the receive queue

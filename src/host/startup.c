@@ -6,7 +6,6 @@
 
 #include "common/bytes.h"
 #include "common/hci_defs.h"
-#include "host/ble_priv.h"
 #include "host/host.h"
 
 /* Set Event Mask (7.3.1): Disconnection Complete (bit 4), Encryption Change (7),
@@ -29,17 +28,17 @@ static int step(struct host *h, uint16_t op, const void *p, uint8_t plen, uint8_
     size_t got = 0;
     int st = hci_cmd(h, op, p, plen, rsp, cap, &got);
     if (st == -ETIMEDOUT) {
-        ble_set_error(h->dev, "the controller did not answer %s", what);
+        host_error(h, "the controller did not answer %s", what);
         return st;
     }
     if (st < 0)
         return st;
     if (st != HCI_SUCCESS) {
-        ble_set_error(h->dev, "the controller refused %s (HCI status 0x%02x)", what, st);
+        host_error(h, "the controller refused %s (HCI status 0x%02x)", what, st);
         return -EIO;
     }
     if (got < need) {
-        ble_set_error(h->dev, "the controller's answer to %s is too short", what);
+        host_error(h, "the controller's answer to %s is too short", what);
         return -EIO;
     }
     return 0;
@@ -64,7 +63,7 @@ int startup_controller(struct host *h)
                    "Read Local Supported Features")) < 0)
         return rc;
     if (!(r[FEATURE_LE_BYTE] & FEATURE_LE_BIT)) {
-        ble_set_error(h->dev, "the controller does not support Bluetooth Low Energy");
+        host_error(h, "the controller does not support Bluetooth Low Energy");
         return -ENODEV;
     }
     put_le32(p, (uint32_t)EVENT_MASK);

@@ -60,14 +60,14 @@ static size_t total_len(struct h4_deframer *d)
     }
 }
 
-int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn,
-            void *ctx)
+int h4_next(struct h4_deframer *d, const uint8_t **data, size_t *len, const uint8_t **pkt,
+            size_t *pkt_len)
 {
     if (d->err)
         return -EPROTO;
-    while (len > 0) {
+    while (*len > 0) {
         if (d->have == 0) {
-            size_t hdr = header_len(d, data[0]);
+            size_t hdr = header_len(d, (*data)[0]);
             if (hdr == 0) {
                 d->err = d->side == H4_FROM_HOST ? "unknown H4 packet type from host"
                                                  : "unknown H4 packet type from controller";
@@ -76,12 +76,12 @@ int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn
             d->need = hdr; /* first collect the header */
         }
         size_t take = d->need - d->have;
-        if (take > len)
-            take = len;
-        memcpy(d->buf + d->have, data, take);
+        if (take > *len)
+            take = *len;
+        memcpy(d->buf + d->have, *data, take);
         d->have += take;
-        data += take;
-        len -= take;
+        *data += take;
+        *len -= take;
         if (d->have < d->need)
             break;
         if (d->need == header_len(d, d->buf[0]) && d->have == d->need) {
@@ -94,12 +94,25 @@ int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn
             }
         }
         /* A whole packet. */
-        size_t n = d->have;
+        *pkt = d->buf;
+        *pkt_len = d->have;
         d->have = 0;
         d->need = 0;
-        int rc = fn(ctx, d->buf, n);
+        return 1;
+    }
+    return 0;
+}
+
+int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn,
+            void *ctx)
+{
+    const uint8_t *pkt;
+    size_t n;
+    int rc;
+    while ((rc = h4_next(d, &data, &len, &pkt, &n)) == 1) {
+        rc = fn(ctx, pkt, n);
         if (rc < 0)
             return rc;
     }
-    return 0;
+    return rc;
 }

@@ -41,6 +41,12 @@ void h4_init(struct h4_deframer *d, enum h4_side side, size_t max_acl);
 int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn,
             void *ctx);
 
+/* Takes bytes from *data (advancing it and *len) until one packet is whole: returns 1
+ * with *pkt and *pkt_len (in the deframer: valid until its next use), 0 when the
+ * bytes ran out first, or -EPROTO as h4_feed. */
+int h4_next(struct h4_deframer *d, const uint8_t **data, size_t *len, const uint8_t **pkt,
+            size_t *pkt_len);
+
 /* Describes the last -EPROTO, for error messages. */
 const char *h4_error(const struct h4_deframer *d);
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "host/att.h"
-#include "host/ble_priv.h"
 #include "host/conn.h"
 #include "host/gatts.h"
 #include "host/host.h"
@@ -40,9 +39,7 @@ static struct {
     struct fake_event ev[FAKE_MAX];
     unsigned nev, ev_read;
     int read_request_result;
-    void (*on_event)(const struct mpble_event *ev); /* runs inside host_emit */
-    int preferred_mtu;
-    const char *name;
+    void (*on_event)(const struct mpble_event *ev); /* runs inside the event callback */
     unsigned disconnects;
 } fk;
 
@@ -67,7 +64,13 @@ int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payl
     return 0;
 }
 
-int host_emit(struct host *h, const struct mpble_event *ev)
+bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, size_t len)
+{
+    return fk.tx_fail == 0;
+}
+
+/* The application's event callback. */
+static int fake_event(void *ctx, const struct mpble_event *ev, struct mpble_reply *reply)
 {
     struct fake_event *e = &fk.ev[fk.nev++ % FAKE_MAX];
     e->ev = *ev;
@@ -79,43 +82,6 @@ int host_emit(struct host *h, const struct mpble_event *ev)
     if (fk.on_event)
         fk.on_event(ev);
     return ev->code == MPBLE_IRQ_GATTS_READ_REQUEST ? fk.read_request_result : 0;
-}
-
-void host_timer_start(struct host *h, struct host_timer *t, uint64_t delay_us)
-{
-    host_timer_stop(h, t);
-    t->due_us = h->now() + delay_us;
-    t->armed = true;
-    t->next = h->timers;
-    h->timers = t;
-}
-
-void host_timer_stop(struct host *h, struct host_timer *t)
-{
-    for (struct host_timer **p = &h->timers; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    t->armed = false;
-    t->next = NULL;
-}
-
-size_t ble_gap_name(struct mpble *dev, uint8_t *buf, size_t cap)
-{
-    size_t n = strlen(fk.name);
-    memcpy(buf, fk.name, n < cap ? n : cap);
-    return n;
-}
-
-int ble_preferred_mtu(struct mpble *dev)
-{
-    return fk.preferred_mtu;
-}
-
-void ble_log(struct mpble *dev, const char *fmt, ...)
-{
 }
 
 int conn_disconnect(struct host *h, uint16_t handle)
@@ -136,16 +102,16 @@ int conn_disconnect(struct host *h, uint16_t handle)
 static void fake_advance(uint64_t us)
 {
     fk.now += us;
-    for (;;) {
-        struct host_timer *due = NULL;
-        for (struct host_timer *t = fk.h.timers; t; t = t->next)
-            if (t->due_us <= fk.now)
-                due = t;
-        if (due == NULL)
-            return;
-        host_timer_stop(&fk.h, due);
-        due->fire(&fk.h, due);
-    }
+    host_timers_run(&fk.h);
+}
+
+/* Sets the preferred MTU and the device name the layers read. */
+static void fake_settings(int mtu, const char *name)
+{
+    struct host_settings *s = &fk.h.base.settings;
+    s->mtu = mtu;
+    s->gap_name_len = strlen(name);
+    memcpy(s->gap_name, name, s->gap_name_len);
 }
 
 /* A fresh host with only the stack's services and no connection. */
@@ -154,9 +120,9 @@ static void fake_setup(void)
     if (fk.h.gatts)
         gatts_stop(&fk.h);
     memset(&fk, 0, sizeof fk);
-    fk.h.now = fake_clock;
-    fk.preferred_mtu = 256;
-    fk.name = "MPY NIMBLE";
+    fk.h.base.now = fake_clock;
+    fk.h.base.fn = fake_event;
+    fake_settings(256, "MPY NIMBLE");
     gatts_start(&fk.h);
 }
 
@@ -165,13 +131,14 @@ static struct conn *fake_connect(unsigned slot, uint16_t handle)
     struct conn *c = &fk.h.conns[slot];
     c->used = true;
     c->handle = handle;
-    att_bearer_init(&fk.h, c);
+    c->sec = (struct conn_security){0};
+    att_link_up(&fk.h, c);
     return c;
 }
 
 static void fake_disconnect(struct conn *c)
 {
-    att_on_disconnect(&fk.h, c);
+    att_link_down(&fk.h, c);
     c->used = false;
 }
 

@@ -425,13 +425,13 @@ static void test_permissions(void)
     RX(c, 0x0a, hs[6] & 0xff, 0x00);
     EXPECT_ERR(0x0a, hs[6], 0x02); /* security bits alone do not make it readable */
     EXPECT_NO_EV();
-    c->att.encrypted = true;
+    c->sec.encrypted = true;
     RX(c, 0x0a, hs[0] & 0xff, 0x00);
     EXPECT_READ_REQ(CONN, hs[0]);
     EXPECT_TX(0x0b);
     RX(c, 0x0a, hs[1] & 0xff, 0x00);
     EXPECT_ERR(0x0a, hs[1], 0x05);
-    c->att.authenticated = true;
+    c->sec.authenticated = true;
     RX(c, 0x0a, hs[1] & 0xff, 0x00);
     EXPECT_READ_REQ(CONN, hs[1]);
     EXPECT_TX(0x0b);
@@ -548,7 +548,7 @@ static void test_mtu(void)
     /* Never below 23. */
     fake_disconnect(c);
     c = fake_connect(0, CONN);
-    fk.preferred_mtu = 100;
+    fk.h.base.settings.mtu = 100;
     RX(c, 0x02, 0x05, 0x00);
     EXPECT_TX(0x03, 100, 0x00);
     e = EXPECT_EV(MPBLE_IRQ_MTU_EXCHANGED);
@@ -688,8 +688,14 @@ static void test_indicate(void)
         CHECK_EQ(att_server_send_value(&fk.h, c, HR, (const uint8_t *)"q", 1, true), 0);
     CHECK_EQ(att_server_send_value(&fk.h, c, HR, (const uint8_t *)"q", 1, true), -ENOMEM);
     EXPECT_IND_DONE(HR, ATT_STATUS_NO_MEM);
+    /* The next finds the transmit queue full: it waits for room, not failed. */
+    fk.tx_fail = -ENOMEM;
     RX(c, 0x1e);
     EXPECT_IND_DONE(TX, 0);
+    EXPECT_NO_TX();
+    EXPECT_NO_EV();
+    fk.tx_fail = 0;
+    att_chan_ops.tx_room(&fk.h, c);
     EXPECT_TX(0x1d, HR, 0x00, '3');
     EXPECT_NO_TX();
     EXPECT_NO_EV();
@@ -733,6 +739,21 @@ static void test_send_update(void)
     EXPECT_READ_REQ(0xffff, HR);
     const struct fake_pdu *t = fake_tx();
     CHECK(t && t->conn == CONN && t->len == 4 && t->data[0] == 0x1b && t->data[3] == 'b');
+    EXPECT_NO_TX();
+    EXPECT_NO_EV();
+    /* A full transmit queue: the update waits, nothing is read or dropped, and it
+     * goes when the ATT channel has room again. */
+    fk.tx_fail = -ENOMEM;
+    CHECK_EQ(gatts_local_write(&fk.h, HR, (const uint8_t *)"f", 1, true), 0);
+    fake_advance(0);
+    EXPECT_NO_TX();
+    EXPECT_NO_EV();
+    fk.tx_fail = 0;
+    att_chan_ops.tx_room(&fk.h, c);
+    fake_advance(0);
+    EXPECT_READ_REQ(0xffff, HR);
+    t = fake_tx();
+    CHECK(t && t->conn == CONN && t->len == 4 && t->data[0] == 0x1b && t->data[3] == 'f');
     EXPECT_NO_TX();
     EXPECT_NO_EV();
     /* Without send_update, or without a CCCD, nothing. */

@@ -272,7 +272,7 @@ static void test_mtu(void)
     CHECK(t && t->len == 50);
     /* The peer's preference when smaller than ours, ours when larger, 23 at least. */
     c = setup();
-    fk.preferred_mtu = 100;
+    fk.h.base.settings.mtu = 100;
     CHECK_EQ(gattc_exchange_mtu(&fk.h, c), 0);
     EXPECT_TX(0x02, 100, 0x00);
     RX(c, 0x03, 0x00, 0x02);
@@ -360,14 +360,21 @@ static void test_queue(void)
     EXPECT_TX(0x08, 0x01, 0x00, 0x05, 0x00, 0x03, 0x28);
     EXPECT_NO_EV();
 
-    /* A full transmit queue: tried again shortly. */
+    /* A full transmit queue: sent when room frees (the ATT channel's tx_room),
+     * not by a timer, and no transaction timeout runs meanwhile. */
     c = setup();
     fk.tx_fail = -ENOMEM;
     CHECK_EQ(gattc_read(&fk.h, c, 7), 0);
     fk.tx_fail = 0;
     EXPECT_NO_TX();
-    fake_advance(5000);
+    fake_advance(ATT_TIMEOUT_US);
+    EXPECT_NO_TX();
+    EXPECT_NO_EV();
+    att_chan_ops.tx_room(&fk.h, c);
     EXPECT_TX(0x0a, 0x07, 0x00);
+    RX(c, 0x0b, 'v');
+    EXPECT_EV(MPBLE_IRQ_GATTC_READ_RESULT);
+    EXPECT_VALUE_DONE(MPBLE_IRQ_GATTC_READ_DONE, 7, 0);
 }
 
 static void test_failures(void)

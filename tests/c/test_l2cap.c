@@ -10,6 +10,7 @@
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "host/acl.h"
+#include "host/gattc.h"
 #include "host/host.h"
 #include "host/l2cap.h"
 
@@ -21,30 +22,26 @@ static void setup(uint16_t acl_mtu, uint16_t acl_pkts)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         abort();
-    setenv("MPBLE_LOG", "0", 1);
-    h = calloc(1, sizeof *h);
-    h->dev = mpble_new(NULL, NULL);
-    h->now = host_clock_monotonic;
+    struct host_base base = {0};
+    h = host_new(&base);
+    if (h == NULL)
+        abort();
     h->fd = sv[0];
     ctl = sv[1];
     h->acl_mtu = acl_mtu;
     h->acl_pkts = acl_pkts;
-    h->cmd_credits = 1; /* as after start-up */
-    if (conn_start(h) < 0)
-        abort();
+    h->acl_credits = acl_pkts; /* as after start-up */
     struct conn *c = &h->conns[0];
     c->used = true;
     c->handle = 0x0042;
     c->role = CONN_ROLE_PERIPHERAL;
+    h->conn_up.up(h, c); /* the link-up fan-out: queues, channels, ATT */
 }
 
 static void teardown(void)
 {
-    conn_free(h);
-    mpble_free(h->dev);
-    close(h->fd);
     close(ctl);
-    free(h);
+    host_free(h);
 }
 
 /* Reads exactly n bytes the host wrote (or fails the check). */
@@ -98,15 +95,15 @@ static void test_fragmentation_and_credits(void)
     /* A full queue refuses and keeps nothing. */
     static uint8_t big[HOST_TX_QUEUE_BYTES];
     CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, big, sizeof big), -ENOMEM);
-    CHECK(!l2cap_can_send(h, c, sizeof big));
-    CHECK(l2cap_can_send(h, c, 100));
+    CHECK(!l2cap_room(h, c, L2CAP_CID_ATT, sizeof big));
+    CHECK(l2cap_room(h, c, L2CAP_CID_ATT, 100));
     c->disconnecting = true;
     CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, 1), -ENOTCONN);
     c->disconnecting = false;
     /* Disconnection returns the credits of packets still in the controller. */
     CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, 1), 0);
     CHECK_EQ(h->acl_credits, 1);
-    acl_on_disconnect(h, c);
+    acl_link_down(h, c);
     CHECK_EQ(h->acl_credits, 2);
     teardown();
 }
@@ -162,6 +159,23 @@ static void test_signalling_and_smp(void)
     CHECK_EQ(take(out, 5 + 4 + 14), 23);
     CHECK_EQ(out[9], 0x15);
     CHECK_EQ(get_le16(out + 21), 0x0002);
+    /* A Connection Parameter Update Response of a wrong length (10, as a credit-based
+     * request has) is not understood: Command Reject, nothing else. */
+    const uint8_t bad_rsp[] = {0x13, 0x06, 0x0a, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
+                               0xfb, 0x00, 0x05, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, bad_rsp, sizeof bad_rsp, 27);
+    CHECK_EQ(take(out, 15), 15);
+    CHECK_EQ(out[9], 0x01);
+    CHECK_EQ(out[10], 0x06);
+    CHECK_EQ(get_le16(out + 13), 0x0000);
+    CHECK_EQ(pending(), 0);
+    /* One of the right length answers a request this host never sent: ignored. So is
+     * a Command Reject, even a malformed one. */
+    const uint8_t rsp[] = {0x13, 0x07, 0x02, 0x00, 0x00, 0x00};
+    const uint8_t rej[] = {0x01, 0x08, 0x01, 0x00, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, rsp, sizeof rsp, 27);
+    deliver(L2CAP_CID_LE_SIGNALING, rej, sizeof rej, 27);
+    CHECK_EQ(pending(), 0);
     /* SMP: pairing is refused with Pairing Not Supported. */
     const uint8_t pair[] = {0x01, 0x03, 0x00, 0x01, 0x10, 0x07, 0x07};
     deliver(L2CAP_CID_SMP, pair, sizeof pair, 27);
@@ -254,8 +268,49 @@ static void test_reassembly_errors(void)
     teardown();
 }
 
+/* Reads the ACL packets the host wrote; returns how many. */
+static unsigned drain_acl(void)
+{
+    unsigned n = 0;
+    uint8_t hdr[5], data[251];
+    while (take(hdr, 5) == 5) {
+        CHECK_EQ(take(data, get_le16(hdr + 3)), get_le16(hdr + 3));
+        n++;
+    }
+    return n;
+}
+
+/* An ATT request that meets a full transmit queue goes out at the first
+ * completed-packets event after which it fits: no timer, no polling. */
+static void test_tx_room(void)
+{
+    setup(251, 4);
+    struct conn *c = &h->conns[0];
+    static uint8_t big[1000];
+    unsigned queued = 0;
+    for (size_t n = sizeof big; n > 0; n /= 2) /* to the last byte */
+        while (l2cap_send(h, c, L2CAP_CID_ATT, big, n) == 0)
+            queued++;
+    CHECK(queued > 8);
+    CHECK_EQ(gattc_read(h, c, 7), 0);
+    CHECK_EQ(c->att.req_op, 0);
+    CHECK(c->att.req_wait_room);
+    unsigned events = 0;
+    while (c->att.req_op == 0 && events < 10000) {
+        /* Still waiting: there was no room for it (header, L2CAP, Read Request). */
+        CHECK(c->tx_cap - c->tx_used < 2 + L2CAP_HDR + 3);
+        acl_on_completed(h, 0x0042, (uint16_t)drain_acl());
+        events++;
+    }
+    CHECK_EQ(c->att.req_op, ATT_READ_REQ);
+    CHECK(!c->att.req_wait_room);
+    CHECK(c->att.req_timer.armed);
+    teardown();
+}
+
 int main(void)
 {
+    test_tx_room();
     test_fragmentation_and_credits();
     test_signalling_and_smp();
     test_central_param_update();

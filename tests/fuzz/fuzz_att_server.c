@@ -120,12 +120,15 @@ static void act(uint8_t tag, const uint8_t *d, size_t size, size_t *i)
     case 0xfc:
         fk.tx_fail = a & 1 ? -ENOMEM : 0;
         fk.read_request_result = b & 3 ? 0 : a >> 8;
-        fk.preferred_mtu = 23 + b % (ATT_MTU_MAX - 22);
-        conns[0]->att.encrypted = b & 0x10;
+        fk.h.base.settings.mtu = 23 + b % (ATT_MTU_MAX - 22);
+        conns[0]->sec.encrypted = b & 0x10;
         break;
     case 0xfd:
         fake_disconnect(conns[b & 1]);
         conns[b & 1] = fake_connect(b & 1, (uint16_t)(0x40 + (b & 1)));
+        break;
+    case 0xfe: /* the link's transmit queue has room again */
+        att_chan_ops.tx_room(&fk.h, conns[b & 1]);
         break;
     default:
         break;

@@ -16,18 +16,18 @@ static struct host *setup(void)
     static struct host *h;
     if (h)
         return h;
-    setenv("MPBLE_LOG", "0", 1);
-    h = calloc(1, sizeof *h);
-    h->dev = mpble_new(NULL, NULL);
-    h->now = host_clock_monotonic;
-    h->fd = -1;
+    struct host_base base = {0};
+    h = host_new(&base);
+    if (h == NULL)
+        abort();
     /* A dead transport: commands fail at once and nothing is written, so every
      * code path runs without a controller. */
     h->dead = true;
     strcpy(h->dead_reason, "fuzzing");
     h->acl_mtu = 27;
     h->acl_pkts = 4;
-    if (conn_start(h) < 0 || gatts_start(h) < 0)
+    h->acl_credits = 4;
+    if (gatts_start(h) < 0)
         abort();
     return h;
 }
@@ -38,9 +38,7 @@ static void connect(struct host *h, unsigned i, uint8_t role)
     c->used = true;
     c->handle = (uint16_t)(0x40 + i);
     c->role = role;
-    c->tx_used = c->tx_head = c->tx_sent = 0;
-    c->rx_len = c->rx_need = 0;
-    att_bearer_init(h, c);
+    h->conn_up.up(h, c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,8 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += n;
     }
     for (unsigned i = 0; i < 2; i++) {
-        att_on_disconnect(h, &h->conns[i]);
-        acl_on_disconnect(h, &h->conns[i]);
+        h->conn_up.down(h, &h->conns[i]);
         h->conns[i].used = false;
     }
     return 0;

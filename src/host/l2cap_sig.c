@@ -1,0 +1,113 @@
+/* l2cap_sig.c - the LE signalling channel (Core v5.4 Vol 3 Part A 4): one command
+ * per C-frame, each checked against the length the spec gives it, then handled by
+ * the entry of its code in the table below. */
+#include "host/l2cap_sig.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "host/conn.h"
+#include "host/l2cap_coc.h"
+
+/* LE signalling codes (Vol 3 Part A 4, Table 4.2). */
+#define SIG_COMMAND_REJECT 0x01
+#define SIG_CONN_PARAM_UPDATE_REQ 0x12
+#define SIG_CONN_PARAM_UPDATE_RSP 0x13
+#define SIG_LE_CREDIT_CONN_REQ 0x14
+#define SIG_LE_CREDIT_CONN_RSP 0x15
+#define SIG_HDR 4 /* code, identifier, length(2) */
+#define SIG_DATA_MAX 16 /* the longest answer this host sends */
+/* Command Reject reasons (4.1). */
+#define REJECT_NOT_UNDERSTOOD 0x0000
+#define REJECT_MTU_EXCEEDED 0x0001
+/* Connection Parameter Update results (4.21). */
+#define PARAM_ACCEPTED 0x0000
+#define PARAM_REJECTED 0x0001
+
+/* A command's handler: it writes its answer's data to rsp (*rsp_len octets, at most
+ * SIG_DATA_MAX) and returns the answer's code, or 0 for no answer. */
+typedef uint8_t (*sig_fn)(struct host *h, struct conn *c, const uint8_t *d, size_t len,
+                          uint8_t *rsp, size_t *rsp_len);
+
+struct sig_command {
+    uint8_t len;      /* the data's length, or its minimum when `at_least` */
+    bool at_least;
+    sig_fn handle;    /* NULL: taken and ignored */
+};
+
+static uint8_t reject(uint16_t reason, uint8_t *rsp, size_t *rsp_len)
+{
+    put_le16(rsp, reason);
+    *rsp_len = 2;
+    return SIG_COMMAND_REJECT;
+}
+
+/* 4.20: only a central answers; the parameters are checked as the controller would. */
+static uint8_t on_param_update_req(struct host *h, struct conn *c, const uint8_t *d,
+                                   size_t len, uint8_t *rsp, size_t *rsp_len)
+{
+    if (c->role != CONN_ROLE_CENTRAL)
+        return reject(REJECT_NOT_UNDERSTOOD, rsp, rsp_len);
+    int rc = conn_update_params(h, c, get_le16(d), get_le16(d + 2), get_le16(d + 4),
+                                get_le16(d + 6));
+    put_le16(rsp, rc == 0 ? PARAM_ACCEPTED : PARAM_REJECTED);
+    *rsp_len = 2;
+    return SIG_CONN_PARAM_UPDATE_RSP;
+}
+
+static uint8_t on_le_credit_conn_req(struct host *h, struct conn *c, const uint8_t *d,
+                                     size_t len, uint8_t *rsp, size_t *rsp_len)
+{
+    l2cap_coc_conn_req(h, c, d, rsp);
+    *rsp_len = L2CAP_COC_CONN_RSP_LEN;
+    return SIG_LE_CREDIT_CONN_RSP;
+}
+
+/* The commands this host takes; any other code is not understood (4.1). */
+static const struct sig_command commands[256] = {
+    [SIG_COMMAND_REJECT] = {2, true, NULL},
+    [SIG_CONN_PARAM_UPDATE_REQ] = {8, false, on_param_update_req},
+    [SIG_CONN_PARAM_UPDATE_RSP] = {2, false, NULL}, /* this host sends no requests */
+    [SIG_LE_CREDIT_CONN_REQ] = {L2CAP_COC_CONN_REQ_LEN, false, on_le_credit_conn_req},
+};
+
+static void send_answer(struct host *h, struct conn *c, uint8_t code, uint8_t ident,
+                        const uint8_t *data, size_t len)
+{
+    uint8_t pdu[SIG_HDR + SIG_DATA_MAX];
+    pdu[0] = code;
+    pdu[1] = ident;
+    put_le16(pdu + 2, (uint16_t)len);
+    memcpy(pdu + SIG_HDR, data, len);
+    l2cap_send(h, c, L2CAP_CID_LE_SIGNALING, pdu, SIG_HDR + len);
+}
+
+static void on_signal(struct host *h, struct conn *c, const uint8_t *p, size_t len)
+{
+    uint8_t rsp[SIG_DATA_MAX];
+    size_t rsp_len = 0;
+    if (len > L2CAP_SIG_MTU) {
+        reject(REJECT_MTU_EXCEEDED, rsp, &rsp_len);
+        send_answer(h, c, SIG_COMMAND_REJECT, len >= 2 ? p[1] : 0, rsp, rsp_len);
+        return;
+    }
+    /* One command per C-frame on LE (4). */
+    if (len < SIG_HDR || get_le16(p + 2) != len - SIG_HDR || p[1] == 0)
+        return; /* malformed or identifier 0 (invalid): silently discarded */
+    const struct sig_command *cmd = &commands[p[0]];
+    const uint8_t *d = p + SIG_HDR;
+    size_t dlen = len - SIG_HDR;
+    uint8_t code;
+    if (cmd->len == 0 || (cmd->at_least ? dlen < cmd->len : dlen != cmd->len)) {
+        if (p[0] == SIG_COMMAND_REJECT)
+            return; /* never answer a reject with one */
+        code = reject(REJECT_NOT_UNDERSTOOD, rsp, &rsp_len);
+    } else {
+        code = cmd->handle ? cmd->handle(h, c, d, dlen, rsp, &rsp_len) : 0;
+    }
+    if (code)
+        send_answer(h, c, code, p[1], rsp, rsp_len);
+}
+
+const struct l2cap_chan_ops l2cap_sig_ops = {.recv = on_signal};
