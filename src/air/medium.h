@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "air/timerq.h"
+#include "common/timerq.h"
 #include "crypto/rng.h"
 
 #define AIR_T_IFS_US 150   /* inter frame space: Vol 6 Part B 4.1.1 */
