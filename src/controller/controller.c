@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "controller/controller_int.h"
@@ -23,7 +23,7 @@ void ctrl_send_packet(struct controller *c, const uint8_t *pkt, size_t len)
         return;
     }
     if (c->held_len + 2 + len > sizeof(c->held)) {
-        air_log(AIR_LOG_ERROR, "events raised by one command overflow the controller's "
+        log_msg(LOG_LEVEL_ERROR, "events raised by one command overflow the controller's "
                                "buffer: one dropped");
         return;
     }

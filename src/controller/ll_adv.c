@@ -11,7 +11,7 @@
  * Parameters). */
 #include <string.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "controller/controller_int.h"
@@ -230,7 +230,7 @@ static void adv_connect(struct controller *c, const struct air_pdu *pdu, uint8_t
         nused = (uint8_t)(nused + ((ll[16 + i / 8] >> (i % 8)) & 1));
     if (!ll_conn_params_valid(params) || ll[7] < 1 || ll[7] > 8 || ll[7] >= interval ||
         get_le16(ll + 8) > interval || hop < 5 || hop > 16 || nused < 2 || (ll[20] & 0xe0)) {
-        air_log(AIR_LOG_INFO, "CONNECT_IND with invalid parameters ignored");
+        log_msg(LOG_LEVEL_INFO, "CONNECT_IND with invalid parameters ignored");
         return;
     }
     struct ll_conn *cn = ll_conn_alloc(c);

@@ -13,7 +13,7 @@
  * connInterval, so supervision works as in real timing. */
 #include <string.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "controller/controller_int.h"
@@ -182,7 +182,7 @@ void ll_conn_end(struct ll_conn *cn, uint8_t reason, bool quiet)
     if (!quiet)
         ll_acl_report_completed(c, cn);
     ll_acl_flush(c, cn);
-    air_log(AIR_LOG_DEBUG, "connection 0x%03x ended, reason 0x%02x", cn->handle, reason);
+    log_msg(LOG_LEVEL_DEBUG, "connection 0x%03x ended, reason 0x%02x", cn->handle, reason);
     if (quiet || !(c->event_mask & HCI_EVENT_MASK_DISCONN_COMPLETE))
         return;
     uint8_t ev[4] = {HCI_SUCCESS};
@@ -311,7 +311,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
 {
     struct controller *c = cn->ctrl;
     if (pdu->len < 2 || pdu->len != 2u + pdu->pdu[1] || pdu->pdu[1] > LL_DATA_MAX) {
-        air_log(AIR_LOG_WARN, "connection 0x%03x: undecodable data PDU (%zu octets) ignored",
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: undecodable data PDU (%zu octets) ignored",
                 cn->handle, pdu->len);
         return false;
     }
@@ -343,7 +343,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
     switch (hdr & LL_LLID_MASK) {
     case LL_LLID_CTRL:
         if (len == 0)
-            air_log(AIR_LOG_WARN, "connection 0x%03x: empty LL control PDU ignored", cn->handle);
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty LL control PDU ignored", cn->handle);
         else
             ll_ctrl_receive(cn, payload, len);
         break;
@@ -352,10 +352,10 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
         if (len > 0)
             ll_acl_to_host(c, cn, hdr & LL_LLID_MASK, payload, len);
         else if ((hdr & LL_LLID_MASK) == LL_LLID_START)
-            air_log(AIR_LOG_WARN, "connection 0x%03x: empty start PDU ignored", cn->handle);
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty start PDU ignored", cn->handle);
         break;
     default:
-        air_log(AIR_LOG_WARN, "connection 0x%03x: data PDU with reserved LLID 0 ignored",
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: data PDU with reserved LLID 0 ignored",
                 cn->handle);
     }
     return true;

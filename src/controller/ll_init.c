@@ -8,7 +8,7 @@
  * it: an advertiser that never heard it leaves it to fail after 6 intervals. */
 #include <string.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "controller/controller_int.h"
@@ -159,7 +159,7 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
             link = medium_link_open(&c->radio, aa, crc_init);
     }
     if (link < 0) {
-        air_log(AIR_LOG_WARN, "no free access address or link on the air: not connecting");
+        log_msg(LOG_LEVEL_WARN, "no free access address or link on the air: not connecting");
         return;
     }
     /* CONNECT_IND (2.3.3.1): InitA, AdvA, then LLData. */

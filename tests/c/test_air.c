@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "air/air_path.h"
-#include "air/log.h"
+#include "common/log.h"
 #include "air/medium.h"
 #include "air/server.h"
 #include "check.h"
@@ -392,7 +392,7 @@ static void test_server(void)
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof(path), "%s/air.sock", dir);
     FILE *log = fopen("/dev/null", "w");
-    air_log_setup(log, AIR_LOG_DEBUG);
+    log_setup("mpble-air", log, LOG_LEVEL_DEBUG);
     struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
                                     .seed = 3, .exit_when_idle_s = -1};
     struct air_server *s, *s2;
@@ -443,7 +443,7 @@ static void test_server(void)
     CHECK_EQ(air_server_open(&s, &cfg), 0);
     air_server_close(s);
     rmdir(dir);
-    air_log_setup(NULL, AIR_LOG_INFO);
+    log_setup("mpble-air", NULL, LOG_LEVEL_INFO);
     fclose(log);
 }
 

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "controller/ll_pdu.h"
 #include "test_ll_dev.h"
 
@@ -789,7 +789,7 @@ static void test_malformed_ll(void)
 
 int main(void)
 {
-    air_log_setup(stderr, AIR_LOG_ERROR);
+    log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
     test_connect();
     test_create_params_and_cancel();
     test_establish_timeout(MEDIUM_TIMING_FAST);

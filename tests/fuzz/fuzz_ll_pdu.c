@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "common/hci_defs.h"
 #include "controller/controller_int.h"
 
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct radio_ops puppet_ops = {.link_receive = fuzz_link_receive};
     if (size < 1)
         return 0;
-    air_log_setup(stderr, AIR_LOG_ERROR);
+    log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
     struct medium m;
     if (medium_init(&m, MEDIUM_TIMING_FAST, 1) < 0)
         return 0;
