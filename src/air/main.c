@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "air/air_path.h"
-#include "common/log.h"
 #include "air/server.h"
+#include "common/log.h"
+#include "transport/air_path.h"
 
 #define EXIT_USAGE 2
 #define EXIT_ALREADY_RUNNING 3

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "air/capture.h"
-#include "common/log.h"
 #include "common/bytes.h"
+#include "common/log.h"
 #include "controller/controller.h"
 #include "transport/h4.h"
 

@@ -12,9 +12,9 @@
  * recombines the L2CAP PDU. */
 #include <string.h>
 
-#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 static void report_all_completed(struct timer *t, void *ctx)

@@ -11,9 +11,9 @@
  * Parameters). */
 #include <string.h>
 
-#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 #include "controller/ll_pdu.h"
 

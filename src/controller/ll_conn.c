@@ -13,9 +13,9 @@
  * connInterval, so supervision works as in real timing. */
 #include <string.h>
 
-#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 #define UNIT_INTERVAL_US 1250u   /* connInterval */

@@ -9,9 +9,9 @@
  * instant pending rejects a peer's procedure that would set another (5.3). */
 #include <string.h>
 
-#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 #define INSTANT_DELAY 6 /* events from now to an instant the central sets */

@@ -8,9 +8,9 @@
  * it: an advertiser that never heard it leaves it to fail after 6 intervals. */
 #include <string.h>
 
-#include "common/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 #define SCAN_TIME_MIN 0x0004 /* 7.8.12 */

@@ -12,14 +12,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "air/air_path.h"
-#include "common/log.h"
 #include "air/medium.h"
 #include "air/server.h"
 #include "check.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller.h"
+#include "transport/air_path.h"
 
 /* ---- a device: a controller and what its host received ---- */
 

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "common/log.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 static void discard(void *ctx, const uint8_t *pkt, size_t len)
