@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "air/medium.h"
 #include "common/bytes.h"
 #include "common/log.h"
+#include "radio/radio.h"
 
 /* Pseudo-header flags (the link type's specification). */
 #define PHDR_DEWHITENED 0x0001

@@ -248,7 +248,7 @@ static bool client_attach(struct air_client *cl)
     uint8_t addr[6];
     unsigned ordinal = s->next_ordinal + 1;
     medium_public_address(&s->medium, ordinal, addr);
-    cl->ctrl = controller_create(&s->medium, addr, client_output, cl);
+    cl->ctrl = controller_create(&s->medium.air, addr, client_output, cl);
     if (!cl->ctrl) {
         client_close(cl, "closed: out of memory for its controller");
         return false;
@@ -343,7 +343,7 @@ int air_server_run(struct air_server *s)
     struct pollfd pfd[3 + AIR_MAX_CLIENTS];
     for (;;) {
         uint64_t now = server_clock(s);
-        timerq_run_until(&s->medium.timers, now);
+        timerq_run_until(&s->medium.air.timers, now);
         for (unsigned i = 0; i < s->nclients; i++) {
             struct air_client *cl = s->clients[i];
             client_flush(cl);
@@ -366,7 +366,7 @@ int air_server_run(struct air_server *s)
         /* Sleep until the next timer, the idle deadline or 1 s, whichever is first. */
         uint64_t wait = 1000000;
         uint64_t due;
-        if (timerq_next(&s->medium.timers, &due))
+        if (timerq_next(&s->medium.air.timers, &due))
             wait = due > now ? (due - now < wait ? due - now : wait) : 0;
         if (s->cfg.exit_when_idle_s >= 0 && s->nclients == 0 &&
             idle_since + idle_limit - now < wait)
@@ -395,7 +395,7 @@ int air_server_run(struct air_server *s)
             return 0;
         }
         /* Commands act at the current time: first catch up with the timers. */
-        timerq_run_until(&s->medium.timers, server_clock(s));
+        timerq_run_until(&s->medium.air.timers, server_clock(s));
         unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
         for (unsigned i = 0; i < nclients; i++) {
             struct air_client *cl = s->clients[i];

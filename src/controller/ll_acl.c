@@ -41,14 +41,14 @@ void ll_acl_reset(struct controller *c)
 {
     memset(c->acl, 0, sizeof(c->acl));
     if (c->completed_timer.armed)
-        timerq_cancel(&c->radio.medium->timers, &c->completed_timer);
+        radio_timer_cancel(&c->radio, &c->completed_timer);
     timer_init(&c->completed_timer, report_all_completed, c);
 }
 
 void ll_acl_report_completed_soon(struct controller *c)
 {
     if (!c->completed_timer.armed)
-        timerq_arm(&c->radio.medium->timers, &c->completed_timer, medium_now(c->radio.medium));
+        radio_timer_arm(&c->radio, &c->completed_timer, radio_now(&c->radio));
 }
 
 static struct ll_acl_buf *acl_front(struct controller *c, const struct ll_conn *cn)

@@ -71,7 +71,7 @@ static struct dev *dev_new(struct medium *m, uint32_t ordinal, int le_meta)
 {
     struct dev *d = calloc(1, sizeof(*d));
     medium_public_address(m, ordinal, d->addr);
-    d->c = controller_create(m, d->addr, dev_output, d);
+    d->c = controller_create(&m->air, d->addr, dev_output, d);
     CHECK(d->c != NULL);
     if (le_meta) {
         uint8_t mask[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f};
@@ -136,7 +136,7 @@ static int count_reports(const struct dev *d, int type, const uint8_t addr[6])
 
 static void run_for(struct medium *m, uint64_t us)
 {
-    timerq_run_until(&m->timers, medium_now(m) + us);
+    timerq_run_until(&m->air.timers, medium_now(m) + us);
 }
 
 /* ---- a sniffer: a bare radio that counts PDU types it hears ---- */
@@ -252,7 +252,7 @@ static void test_active(void)
     int reqs = sn.by_type[0x3];
     run_for(&m, 50000);
     CHECK_EQ(sn.by_type[0x3], reqs);
-    medium_leave(&sn.radio);
+    radio_leave(&sn.radio);
     dev_free(a);
     dev_free(n);
     dev_free(s1);
