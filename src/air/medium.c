@@ -11,7 +11,7 @@
 
 static const struct radio_air_ops medium_ops;
 
-static struct medium *medium_of(const struct radio_air *air)
+static struct medium *medium_of(struct radio_air *air)
 {
     return (struct medium *)((char *)air - offsetof(struct medium, air));
 }
