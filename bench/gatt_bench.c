@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "air/medium.h"
 #include "mpble/mpble.h"
+#include "radio/radio.h"
 
 #define FLAG_READ 0x0002
 #define FLAG_WRITE_NO_RESPONSE 0x0004

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "air/log.h"
-#include "air/medium.h"
 #include "common/bytes.h"
+#include "common/log.h"
+#include "radio/radio.h"
 
 /* Pseudo-header flags (the link type's specification). */
 #define PHDR_DEWHITENED 0x0001
@@ -134,7 +134,7 @@ void air_capture_pdu(struct air_capture *cap, const struct air_capture_pdu *p)
     memcpy(q + PHDR_LEN + 4, p->pdu, p->len);
     put_le24(q + PHDR_LEN + 4 + p->len, air_crc24(p->crc_init, p->pdu, p->len));
     if (!write_all(cap->fd, rec, PCAP_REC_LEN + n)) {
-        air_log(AIR_LOG_ERROR, "capture stopped: cannot write: %s", strerror(errno));
+        log_msg(LOG_LEVEL_ERROR, "capture stopped: cannot write: %s", strerror(errno));
         cap->failed = true;
     }
 }

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "air/air_path.h"
-#include "air/log.h"
 #include "air/server.h"
+#include "common/log.h"
+#include "transport/air_path.h"
 
 #define EXIT_USAGE 2
 #define EXIT_ALREADY_RUNNING 3
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     static struct air_position positions[AIR_MAX_POSITIONS];
     struct air_server_config cfg = {.timing = MEDIUM_TIMING_REAL, .exit_when_idle_s = -1,
                                      .positions = positions};
-    int level = AIR_LOG_INFO, have_seed = 0;
+    int level = LOG_LEVEL_INFO, have_seed = 0;
     const char *log_path = NULL;
     unsigned long long v;
     int c;
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
             cfg.exit_when_idle_s = (int)v;
             break;
         case 'l':
-            if ((level = air_log_level_parse(optarg)) < 0)
+            if ((level = log_level_parse(optarg)) < 0)
                 return usage_error("--log-level wants error, warn, info or debug, not '%s'",
                                    optarg);
             break;
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mpble-air: cannot open log file %s: %s\n", log_path, strerror(errno));
         return 1;
     }
-    air_log_setup(log, (enum air_log_level)level);
+    log_setup("mpble-air", log, (enum log_level)level);
 
     char path[108] = "";
     if (!cfg.socket_path) {
@@ -280,17 +280,17 @@ int main(int argc, char **argv)
             char dir[sizeof(path)];
             snprintf(dir, sizeof(dir), "%s", path);
             if (rc == -EPERM)
-                air_log(AIR_LOG_ERROR, "refusing socket directory %s: it must belong to "
+                log_msg(LOG_LEVEL_ERROR, "refusing socket directory %s: it must belong to "
                                        "you and have mode 0700", dirname(dir));
             else
-                air_log(AIR_LOG_ERROR, "no usable socket directory %s: %s", dirname(dir),
+                log_msg(LOG_LEVEL_ERROR, "no usable socket directory %s: %s", dirname(dir),
                         strerror(-rc));
             return 1;
         }
         cfg.socket_path = path;
     }
     if (!have_seed && RAND_bytes((unsigned char *)&cfg.seed, sizeof(cfg.seed)) != 1) {
-        air_log(AIR_LOG_ERROR, "no randomness for a seed");
+        log_msg(LOG_LEVEL_ERROR, "no randomness for a seed");
         return 1;
     }
 

@@ -2,18 +2,32 @@
 #include "air/medium.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "air/capture.h"
 
 #define LOSS_STREAM UINT64_MAX /* radios draw from streams 1, 2, ... */
 
+static const struct radio_air_ops medium_ops;
+
+static struct medium *medium_of(struct radio_air *air)
+{
+    return (struct medium *)((char *)air - offsetof(struct medium, air));
+}
+
+static struct medium *radio_medium(const struct radio *r)
+{
+    return medium_of(r->air);
+}
+
 int medium_init(struct medium *m, enum medium_timing timing, uint64_t seed)
 {
     memset(m, 0, sizeof(*m));
-    m->timing = timing;
+    m->air.ops = &medium_ops;
+    m->air.fast = timing == MEDIUM_TIMING_FAST;
     m->seed = seed;
-    timerq_init(&m->timers, 0);
+    timerq_init(&m->air.timers, 0);
     int rc = rng_init_seeded(&m->rng, seed, 0);
     if (rc < 0)
         return rc;
@@ -56,7 +70,7 @@ int medium_join(struct medium *m, struct radio *r, const struct radio_ops *ops)
     int rc = rng_init_seeded(&r->rng, m->seed, ++m->joined);
     if (rc < 0)
         return rc;
-    r->medium = m;
+    r->air = &m->air;
     r->ops = ops;
     r->x = rng_below(&m->rng, 700) / 1000.0;
     r->y = rng_below(&m->rng, 700) / 1000.0;
@@ -65,9 +79,16 @@ int medium_join(struct medium *m, struct radio *r, const struct radio_ops *ops)
     return 0;
 }
 
-void medium_leave(struct radio *r)
+static int join_air(struct radio_air *air, struct radio *r, const struct radio_ops *ops)
 {
-    struct medium *m = r->medium;
+    return medium_join(medium_of(air), r, ops);
+}
+
+static void link_close(struct radio *r, int link);
+
+static void leave(struct radio *r)
+{
+    struct medium *m = radio_medium(r);
     for (struct radio **p = &m->radios; *p; p = &(*p)->next) {
         if (*p == r) {
             *p = r->next;
@@ -76,13 +97,13 @@ void medium_leave(struct radio *r)
     }
     for (int i = 0; i < AIR_LINKS; i++)
         if (m->links[i].used && (m->links[i].central == r || m->links[i].peripheral == r))
-            medium_link_close(r, i);
+            link_close(r, i);
     /* Nothing it queued may be delivered on its behalf any more. */
     for (unsigned i = 0; i < m->queued; i++)
         if (m->queue[i].from == r)
             m->queue[i].collided = true;
     rng_free(&r->rng);
-    r->medium = NULL;
+    r->air = NULL;
 }
 
 void medium_place(struct radio *r, double x, double y)
@@ -153,10 +174,10 @@ static void medium_deliver(struct medium *m, const struct medium_tx *tx)
     }
 }
 
-void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
+static void transmit(struct radio *from, uint8_t channel, uint64_t start,
                      const uint8_t *pdu, size_t len)
 {
-    struct medium *m = from->medium;
+    struct medium *m = radio_medium(from);
     if (len > AIR_PDU_MAX)
         return;
     struct medium_tx cand = {
@@ -191,17 +212,18 @@ void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
     m->delivering = false;
 }
 
-void medium_advertise_now(struct medium *m)
+static void advertise_now(struct radio *scanner)
 {
+    struct medium *m = radio_medium(scanner);
     for (struct radio *r = m->radios; r; r = r->next)
         r->ops->advertise_now(r);
 }
 
 /* ---- links ---- */
 
-int medium_link_open(struct radio *central, uint32_t aa, uint32_t crc_init)
+static int link_open(struct radio *central, uint32_t aa, uint32_t crc_init)
 {
-    struct medium *m = central->medium;
+    struct medium *m = radio_medium(central);
     int free_link = -1;
     for (int i = 0; i < AIR_LINKS; i++) {
         if (m->links[i].used && m->links[i].aa == aa)
@@ -214,9 +236,9 @@ int medium_link_open(struct radio *central, uint32_t aa, uint32_t crc_init)
     return free_link;
 }
 
-int medium_link_attach(struct radio *peripheral, uint32_t aa)
+static int link_attach(struct radio *peripheral, uint32_t aa)
 {
-    struct medium *m = peripheral->medium;
+    struct medium *m = radio_medium(peripheral);
     for (int i = 0; i < AIR_LINKS; i++) {
         struct medium_link *l = &m->links[i];
         if (l->used && l->aa == aa && l->central && !l->peripheral &&
@@ -228,9 +250,9 @@ int medium_link_attach(struct radio *peripheral, uint32_t aa)
     return -1;
 }
 
-void medium_link_close(struct radio *r, int link)
+static void link_close(struct radio *r, int link)
 {
-    struct medium_link *l = &r->medium->links[link];
+    struct medium_link *l = &radio_medium(r)->links[link];
     if (l->central == r)
         l->central = NULL;
     if (l->peripheral == r)
@@ -240,10 +262,10 @@ void medium_link_close(struct radio *r, int link)
         l->used = l->peripheral != NULL;
 }
 
-bool medium_link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
+static bool link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
                           struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX])
 {
-    struct medium *m = central->medium;
+    struct medium *m = radio_medium(central);
     const struct medium_link *l = &m->links[link];
     if (l->central != central)
         return false;
@@ -276,9 +298,21 @@ bool medium_link_exchange(struct radio *central, int link, const struct air_pdu 
     return !medium_lost(m);
 }
 
-void medium_link_kick(struct radio *peripheral, int link)
+static void link_kick(struct radio *peripheral, int link)
 {
-    struct medium_link *l = &peripheral->medium->links[link];
+    struct medium_link *l = &radio_medium(peripheral)->links[link];
     if (l->peripheral == peripheral && l->central && l->central->ops->link_kick)
         l->central->ops->link_kick(l->central, link);
 }
+
+static const struct radio_air_ops medium_ops = {
+    .join = join_air,
+    .leave = leave,
+    .transmit = transmit,
+    .advertise_now = advertise_now,
+    .link_open = link_open,
+    .link_attach = link_attach,
+    .link_close = link_close,
+    .link_exchange = link_exchange,
+    .link_kick = link_kick,
+};

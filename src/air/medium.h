@@ -1,4 +1,5 @@
-/* medium.h - the virtual air: radios at positions, one timer queue, PDUs between them.
+/* medium.h - the virtual air: radios at positions, one timer queue, PDUs between them;
+ * the radio_air of radio/radio.h.
  *
  * A radio transmits a link-layer PDU (Core v5.4 Vol 6 Part B 2.1: header + payload;
  * preamble, access address and CRC are implied) on an RF channel at a given start
@@ -14,7 +15,7 @@
  * Data channel PDUs of a connection (Vol 6 Part B 2.4) do not go through that
  * queue: a link joins the two radios of one connection, found by its access
  * address, and a connection event is a series of exchanges driven by the central
- * (medium_link_exchange): the central's PDU, then the peripheral's answer T_IFS
+ * (radio_link_exchange): the central's PDU, then the peripheral's answer T_IFS
  * later. Nobody else hears them, and links are not checked for collisions.
  *
  * Loss and range (mpble-air --loss, --range): each transmission, advertising or
@@ -34,60 +35,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "air/timerq.h"
 #include "crypto/rng.h"
+#include "radio/radio.h"
 
-#define AIR_T_IFS_US 150   /* inter frame space: Vol 6 Part B 4.1.1 */
-#define AIR_PDU_MAX 258    /* header + largest payload (251 + MIC 4) + 1 spare */
 #define AIR_TX_QUEUE 16    /* transmissions awaiting delivery within one exchange */
-#define AIR_TX_POWER_DBM 0 /* every radio transmits at 0 dBm */
 #define AIR_LINKS 512      /* connections on one air at once */
-#define AIR_ADV_AA 0x8e89bed6u /* advertising physical channel access address (2.1.2) */
-
-/* PHYs (the bit values of Vol 4 Part E 7.8.47). */
-#define AIR_PHY_1M 1
-#define AIR_PHY_2M 2
 
 enum medium_timing { MEDIUM_TIMING_REAL, MEDIUM_TIMING_FAST };
 
-struct radio;
 struct air_capture;
-
-/* One PDU as one receiver hears it. */
-struct air_pdu {
-    const struct radio *sender;
-    uint8_t channel;    /* RF channel index 0..39; 37, 38, 39 carry advertising */
-    uint64_t start;     /* medium time (us) the packet begins */
-    uint32_t duration;  /* us on the air at its PHY */
-    uint8_t phy;        /* AIR_PHY_1M or AIR_PHY_2M */
-    uint16_t event;     /* data channel: connEventCounter of the event it belongs to */
-    int8_t rssi;        /* dBm at this receiver */
-    const uint8_t *pdu; /* header (2 octets) + payload */
-    size_t len;
-};
-
-struct radio_ops {
-    /* A PDU someone else sent; the radio checks whether it was listening. */
-    void (*receive)(struct radio *r, const struct air_pdu *pdu);
-    /* Fast timing: a scanner just started, advertise now if advertising. */
-    void (*advertise_now)(struct radio *r);
-    /* The peripheral end of link heard the central's pdu: it writes its answer (at
-     * most AIR_PDU_MAX octets) to reply, its PHY to *phy, and returns the length;
-     * 0 sends nothing. NULL for radios that never connect. */
-    size_t (*link_receive)(struct radio *r, int link, const struct air_pdu *pdu,
-                           uint8_t *reply, uint8_t *phy);
-    /* The peripheral end of link has something to send (fast timing: the central
-     * runs a connection event now). */
-    void (*link_kick)(struct radio *r, int link);
-};
-
-struct radio {
-    struct medium *medium;
-    struct radio *next;
-    const struct radio_ops *ops;
-    double x, y;     /* metres */
-    struct rng rng;  /* this radio's own random stream */
-};
 
 struct medium_tx {
     struct radio *from;
@@ -108,9 +64,8 @@ struct medium_link {
 };
 
 struct medium {
-    enum medium_timing timing;
+    struct radio_air air;    /* its timers, its timing, the functions below */
     uint64_t seed;
-    struct timerq timers;
     struct rng rng;          /* positions and RSSI jitter */
     struct rng loss_rng;     /* loss draws, a stream of their own */
     uint64_t loss_below;     /* a transmission is lost if 32 random bits are below */
@@ -136,7 +91,7 @@ void medium_set_range(struct medium *m, double metres);
 
 static inline uint64_t medium_now(const struct medium *m)
 {
-    return m->timers.now;
+    return m->air.timers.now;
 }
 
 /* The public address (LSB first, as on HCI) of the ordinal-th device (ordinal >= 1):
@@ -145,61 +100,9 @@ static inline uint64_t medium_now(const struct medium *m)
 void medium_public_address(const struct medium *m, uint32_t ordinal, uint8_t addr[6]);
 
 /* Adds r at a random spot in a 0.7 m square (so all within a metre) with its own
- * random stream. Returns 0 or -EIO. */
+ * random stream: radio_join on &m->air. Returns 0 or -EIO. The radio_* calls of
+ * radio/radio.h do the rest. */
 int medium_join(struct medium *m, struct radio *r, const struct radio_ops *ops);
-void medium_leave(struct radio *r);
 void medium_place(struct radio *r, double x, double y);
-
-/* Sends pdu (header + payload, len <= AIR_PDU_MAX) on channel at medium time start. */
-void medium_transmit(struct radio *from, uint8_t channel, uint64_t start,
-                     const uint8_t *pdu, size_t len);
-
-/* Fast timing: asks every radio's advertiser to run an advertising event now. */
-void medium_advertise_now(struct medium *m);
-
-/* Links. open: a central that sends a CONNECT_IND with access address aa and
- * CRCInit crc_init; returns
- * the link, or -1 if aa is in use on this air or every link is. attach: the
- * peripheral that accepted it; returns the link, or -1 if no link waits for aa.
- * close: r leaves link; the link is free once both ends left. */
-int medium_link_open(struct radio *central, uint32_t aa, uint32_t crc_init);
-int medium_link_attach(struct radio *peripheral, uint32_t aa);
-void medium_link_close(struct radio *r, int link);
-/* One exchange of a connection event: pdu (header + payload, filled in by the
- * central: start, channel, phy, event) goes to the peripheral end, whose answer
- * starts T_IFS after its end. Returns false if nothing was heard back (the
- * peripheral is gone, did not hear the PDU or sent nothing, or its answer was
- * lost); else fills *reply, its octets in buf. */
-bool medium_link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
-                          struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX]);
-/* The peripheral end of link asks its central for a connection event. */
-void medium_link_kick(struct radio *peripheral, int link);
-
-/* Time on the air, 8 us per octet at LE 1M, 4 us at LE 2M: preamble (1 octet at
- * 1M, 2 at 2M), access address 4, the PDU, CRC 3 (Vol 6 Part B 2.1). */
-static inline uint32_t air_time(uint8_t phy, size_t pdu_len)
-{
-    return phy == AIR_PHY_2M ? (uint32_t)(2 + 4 + pdu_len + 3) * 4
-                             : (uint32_t)(1 + 4 + pdu_len + 3) * 8;
-}
-
-/* The air's limit for one direction of a connection, in kbit/s of LL payload: per
- * connection event, as many exchanges (a data PDU of octets, T_IFS, the peer's empty
- * PDU, T_IFS) as end T_IFS before the next anchor point. */
-static inline double air_link_limit_kbps(uint8_t phy, uint32_t octets, uint32_t interval_us)
-{
-    uint32_t data = air_time(phy, 2 + octets), empty = air_time(phy, 2);
-    uint32_t exchange = data + AIR_T_IFS_US + empty + AIR_T_IFS_US;
-    uint32_t room = interval_us - 2 * AIR_T_IFS_US - empty; /* the last data PDU ends by */
-    uint32_t per_event = room < data ? 1 : (room - data) / exchange + 1;
-    return per_event * octets * 8.0 / interval_us * 1000.0;
-}
-
-/* Time on the air at LE 1M, 8 us per octet: preamble 1, access address 4, the PDU,
- * CRC 3 (Vol 6 Part B 2.1). */
-static inline uint32_t air_time_le1m(size_t pdu_len)
-{
-    return (uint32_t)(1 + 4 + pdu_len + 3) * 8;
-}
 
 #endif

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "air/capture.h"
-#include "air/log.h"
 #include "common/bytes.h"
+#include "common/log.h"
 #include "controller/controller.h"
 #include "transport/h4.h"
 
@@ -62,7 +62,7 @@ static int listen_unix(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
-        air_log(AIR_LOG_ERROR, "socket path too long: %s", path);
+        log_msg(LOG_LEVEL_ERROR, "socket path too long: %s", path);
         return -ENAMETOOLONG;
     }
     strcpy(sa.sun_path, path);
@@ -72,16 +72,16 @@ static int listen_unix(const char *path)
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
-            air_log(AIR_LOG_ERROR, "%s exists and is not a socket", path);
+            log_msg(LOG_LEVEL_ERROR, "%s exists and is not a socket", path);
             close(fd);
             return -EEXIST;
         }
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-            air_log(AIR_LOG_ERROR, "another air is already running on %s", path);
+            log_msg(LOG_LEVEL_ERROR, "another air is already running on %s", path);
             close(fd);
             return -EADDRINUSE;
         }
-        air_log(AIR_LOG_INFO, "replacing stale socket %s", path);
+        log_msg(LOG_LEVEL_INFO, "replacing stale socket %s", path);
         unlink(path);
         close(fd);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -99,7 +99,7 @@ static int listen_unix(const char *path)
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
         rename(tmp, path) < 0) {
         int e = errno;
-        air_log(AIR_LOG_ERROR, "cannot listen on %s: %s", path, strerror(e));
+        log_msg(LOG_LEVEL_ERROR, "cannot listen on %s: %s", path, strerror(e));
         unlink(tmp);
         close(fd);
         return -e;
@@ -118,7 +118,7 @@ static int listen_tcp(int port)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
         int e = errno;
-        air_log(AIR_LOG_ERROR, "cannot listen on 127.0.0.1:%d: %s", port, strerror(e));
+        log_msg(LOG_LEVEL_ERROR, "cannot listen on 127.0.0.1:%d: %s", port, strerror(e));
         close(fd);
         return -e;
     }
@@ -138,7 +138,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     clock_gettime(CLOCK_REALTIME, &wall);
     int rc = medium_init(&s->medium, cfg->timing, cfg->seed);
     if (rc < 0) {
-        air_log(AIR_LOG_ERROR, "cannot set up the random generator");
+        log_msg(LOG_LEVEL_ERROR, "cannot set up the random generator");
         free(s);
         return rc;
     }
@@ -147,7 +147,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     /* Capture timestamps: the wall clock at medium time 0. */
     uint64_t base = (uint64_t)wall.tv_sec * 1000000u + (uint64_t)wall.tv_nsec / 1000;
     if (cfg->pcap_path && (rc = air_capture_open(&s->capture, cfg->pcap_path, base)) < 0)
-        air_log(AIR_LOG_ERROR, "cannot write the capture %s: %s", cfg->pcap_path,
+        log_msg(LOG_LEVEL_ERROR, "cannot write the capture %s: %s", cfg->pcap_path,
                 strerror(-rc));
     else if ((s->unix_fd = listen_unix(cfg->socket_path)) < 0)
         rc = s->unix_fd;
@@ -166,11 +166,11 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
         air_server_close(s);
         return rc;
     }
-    air_log(AIR_LOG_INFO, "listening on %s (timing %s, seed %llu)", cfg->socket_path,
+    log_msg(LOG_LEVEL_INFO, "listening on %s (timing %s, seed %llu)", cfg->socket_path,
             cfg->timing == MEDIUM_TIMING_FAST ? "fast" : "real",
             (unsigned long long)cfg->seed);
     if (s->tcp_fd >= 0)
-        air_log(AIR_LOG_INFO, "listening on 127.0.0.1:%d", cfg->tcp_port);
+        log_msg(LOG_LEVEL_INFO, "listening on 127.0.0.1:%d", cfg->tcp_port);
     *out = s;
     return 0;
 }
@@ -182,9 +182,9 @@ static void client_close(struct air_client *cl, const char *why)
     if (cl->closing)
         return;
     if (cl->ctrl)
-        air_log(AIR_LOG_INFO, "client %u %s", cl->ordinal, why);
+        log_msg(LOG_LEVEL_INFO, "client %u %s", cl->ordinal, why);
     else
-        air_log(AIR_LOG_DEBUG, "connection without a controller %s", why);
+        log_msg(LOG_LEVEL_DEBUG, "connection without a controller %s", why);
     cl->closing = true;
 }
 
@@ -203,7 +203,7 @@ static void client_output(void *ctx, const uint8_t *pkt, size_t len)
     }
     if (cl->out_tail + len > sizeof(cl->out)) {
         if (!cl->stalled) {
-            air_log(AIR_LOG_WARN, "client %u reads too slowly: its output buffer is full, "
+            log_msg(LOG_LEVEL_WARN, "client %u reads too slowly: its output buffer is full, "
                                   "events are dropped", cl->ordinal);
             cl->stalled = true;
             cl->stalled_since = server_clock(cl->server);
@@ -248,7 +248,7 @@ static bool client_attach(struct air_client *cl)
     uint8_t addr[6];
     unsigned ordinal = s->next_ordinal + 1;
     medium_public_address(&s->medium, ordinal, addr);
-    cl->ctrl = controller_create(&s->medium, addr, client_output, cl);
+    cl->ctrl = controller_create(&s->medium.air, addr, client_output, cl);
     if (!cl->ctrl) {
         client_close(cl, "closed: out of memory for its controller");
         return false;
@@ -258,7 +258,7 @@ static bool client_attach(struct air_client *cl)
         if (s->cfg.positions[i].ordinal == ordinal)
             medium_place(controller_radio(cl->ctrl), s->cfg.positions[i].x,
                          s->cfg.positions[i].y);
-    air_log(AIR_LOG_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal,
+    log_msg(LOG_LEVEL_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal,
             addr[5], addr[4], addr[3], addr[2], addr[1], addr[0]);
     return true;
 }
@@ -302,7 +302,7 @@ static void server_accept(struct air_server *s, int lfd)
     if (fd < 0)
         return;
     if (s->nclients == AIR_MAX_CLIENTS) {
-        air_log(AIR_LOG_WARN, "refused a client: already %d clients", AIR_MAX_CLIENTS);
+        log_msg(LOG_LEVEL_WARN, "refused a client: already %d clients", AIR_MAX_CLIENTS);
         close(fd);
         return;
     }
@@ -312,7 +312,7 @@ static void server_accept(struct air_server *s, int lfd)
     }
     struct air_client *cl = calloc(1, sizeof(*cl));
     if (!cl) {
-        air_log(AIR_LOG_ERROR, "refused a client: out of memory");
+        log_msg(LOG_LEVEL_ERROR, "refused a client: out of memory");
         close(fd);
         return;
     }
@@ -320,7 +320,7 @@ static void server_accept(struct air_server *s, int lfd)
     cl->fd = fd;
     h4_init(&cl->rx, H4_FROM_HOST, CONTROLLER_ACL_MTU);
     s->clients[s->nclients++] = cl;
-    air_log(AIR_LOG_DEBUG, "connection on the %s socket", lfd == s->tcp_fd ? "tcp" : "unix");
+    log_msg(LOG_LEVEL_DEBUG, "connection on the %s socket", lfd == s->tcp_fd ? "tcp" : "unix");
 }
 
 static void server_reap(struct air_server *s)
@@ -343,7 +343,7 @@ int air_server_run(struct air_server *s)
     struct pollfd pfd[3 + AIR_MAX_CLIENTS];
     for (;;) {
         uint64_t now = server_clock(s);
-        timerq_run_until(&s->medium.timers, now);
+        timerq_run_until(&s->medium.air.timers, now);
         for (unsigned i = 0; i < s->nclients; i++) {
             struct air_client *cl = s->clients[i];
             client_flush(cl);
@@ -359,14 +359,14 @@ int air_server_run(struct air_server *s)
             idle_since = now;
         uint64_t idle_limit = (uint64_t)s->cfg.exit_when_idle_s * 1000000u;
         if (s->cfg.exit_when_idle_s >= 0 && now - idle_since >= idle_limit) {
-            air_log(AIR_LOG_INFO, "no client for %d s: exiting", s->cfg.exit_when_idle_s);
+            log_msg(LOG_LEVEL_INFO, "no client for %d s: exiting", s->cfg.exit_when_idle_s);
             return 0;
         }
 
         /* Sleep until the next timer, the idle deadline or 1 s, whichever is first. */
         uint64_t wait = 1000000;
         uint64_t due;
-        if (timerq_next(&s->medium.timers, &due))
+        if (timerq_next(&s->medium.air.timers, &due))
             wait = due > now ? (due - now < wait ? due - now : wait) : 0;
         if (s->cfg.exit_when_idle_s >= 0 && s->nclients == 0 &&
             idle_since + idle_limit - now < wait)
@@ -385,17 +385,17 @@ int air_server_run(struct air_server *s)
         struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
         int rc = ppoll(pfd, n, &ts, NULL);
         if (rc < 0 && errno != EINTR) {
-            air_log(AIR_LOG_ERROR, "poll failed: %s", strerror(errno));
+            log_msg(LOG_LEVEL_ERROR, "poll failed: %s", strerror(errno));
             return -errno;
         }
         if (rc <= 0)
             continue;
         if (pfd[0].revents) {
-            air_log(AIR_LOG_INFO, "stopping");
+            log_msg(LOG_LEVEL_INFO, "stopping");
             return 0;
         }
         /* Commands act at the current time: first catch up with the timers. */
-        timerq_run_until(&s->medium.timers, server_clock(s));
+        timerq_run_until(&s->medium.air.timers, server_clock(s));
         unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
         for (unsigned i = 0; i < nclients; i++) {
             struct air_client *cl = s->clients[i];

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "air/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 #include "controller/ll_pdu.h"
 #include "crypto/aes.h"
@@ -23,7 +23,7 @@ void ctrl_send_packet(struct controller *c, const uint8_t *pkt, size_t len)
         return;
     }
     if (c->held_len + 2 + len > sizeof(c->held)) {
-        air_log(AIR_LOG_ERROR, "events raised by one command overflow the controller's "
+        log_msg(LOG_LEVEL_ERROR, "events raised by one command overflow the controller's "
                                "buffer: one dropped");
         return;
     }
@@ -486,13 +486,13 @@ static const struct radio_ops controller_radio_ops = {
     .link_kick = controller_link_kick,
 };
 
-struct controller *controller_create(struct medium *m, const uint8_t addr[6],
+struct controller *controller_create(struct radio_air *air, const uint8_t addr[6],
                                      controller_output_fn out, void *ctx)
 {
     struct controller *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    if (medium_join(m, &c->radio, &controller_radio_ops) < 0) {
+    if (radio_join(air, &c->radio, &controller_radio_ops) < 0) {
         free(c);
         return NULL;
     }
@@ -511,7 +511,7 @@ void controller_destroy(struct controller *c)
     ll_acl_reset(c);
     ll_adv_reset(c);
     ll_scan_reset(c);
-    medium_leave(&c->radio);
+    radio_leave(&c->radio);
     free(c);
 }
 

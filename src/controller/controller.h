@@ -1,5 +1,5 @@
 /* controller.h - a virtual LE controller: HCI (H4 packets) on one side, a radio on
- * the air's medium on the other.
+ * the air on the other (radio/radio.h).
  *
  * Implemented: the LE controller commands for advertising, scanning, initiating
  * and connections (Core v5.4 Vol 4 Part E 7.1, 7.3, 7.4, 7.8), the advertising
@@ -13,18 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "air/medium.h"
+#include "radio/radio.h"
 
 struct controller;
 
 /* Receives one whole H4 packet (indicator first) for the host. */
 typedef void (*controller_output_fn)(void *ctx, const uint8_t *h4, size_t len);
 
-/* A controller with public address addr (LSB first, as on HCI) on medium m, its
+/* A controller with public address addr (LSB first, as on HCI) on air, its
  * events going to out(ctx, ...). Returns NULL when out of memory or randomness. */
-struct controller *controller_create(struct medium *m, const uint8_t addr[6],
+struct controller *controller_create(struct radio_air *air, const uint8_t addr[6],
                                      controller_output_fn out, void *ctx);
-/* Leaves the medium and frees it. */
+/* Leaves the air and frees it. */
 void controller_destroy(struct controller *c);
 
 /* One whole H4 packet from the host: a command, ACL or ISO data (ISO data are

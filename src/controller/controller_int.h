@@ -8,10 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "air/medium.h"
 #include "controller/accept_list.h"
 #include "controller/controller.h"
 #include "controller/ll_conn.h"
+#include "radio/radio.h"
 
 /* Advertising state with legacy PDUs (Vol 6 Part B 4.4.2), parameters from
  * LE Set Advertising Parameters (Vol 4 Part E 7.8.5). */
@@ -37,7 +37,7 @@ struct ll_scan {
     bool enabled, filter_duplicates;
     uint8_t type, own_addr_type, filter_policy;
     uint16_t interval, window; /* units of 0.625 ms */
-    uint64_t started;          /* medium time scanning began: window 0 on channel 37 */
+    uint64_t started;          /* air time scanning began: window 0 on channel 37 */
     /* Active scanning backoff (Vol 6 Part B 4.4.3.2). */
     uint16_t upper_limit, backoff_count;
     uint8_t consecutive_ok, consecutive_fail;
@@ -71,7 +71,7 @@ struct ll_acl_buf {
 #define CTRL_HELD_MAX 2048 /* events held while a command runs */
 
 struct controller {
-    struct radio radio; /* first: the medium hands back this pointer */
+    struct radio radio; /* first: the air hands back this pointer */
     controller_output_fn output;
     void *output_ctx;
     uint8_t public_addr[6]; /* LSB first throughout */

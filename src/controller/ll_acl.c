@@ -12,9 +12,9 @@
  * recombines the L2CAP PDU. */
 #include <string.h>
 
-#include "air/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 static void report_all_completed(struct timer *t, void *ctx)
@@ -41,14 +41,14 @@ void ll_acl_reset(struct controller *c)
 {
     memset(c->acl, 0, sizeof(c->acl));
     if (c->completed_timer.armed)
-        timerq_cancel(&c->radio.medium->timers, &c->completed_timer);
+        radio_timer_cancel(&c->radio, &c->completed_timer);
     timer_init(&c->completed_timer, report_all_completed, c);
 }
 
 void ll_acl_report_completed_soon(struct controller *c)
 {
     if (!c->completed_timer.armed)
-        timerq_arm(&c->radio.medium->timers, &c->completed_timer, medium_now(c->radio.medium));
+        radio_timer_arm(&c->radio, &c->completed_timer, radio_now(&c->radio));
 }
 
 static struct ll_acl_buf *acl_front(struct controller *c, const struct ll_conn *cn)
@@ -63,11 +63,11 @@ void ll_acl_from_host(struct controller *c, const uint8_t *acl, size_t len)
     uint8_t pb = (hf >> 12) & 0x3, bc = (uint8_t)(hf >> 14);
     struct ll_conn *cn = ll_conn_by_handle(c, handle);
     if (!cn) {
-        air_log(AIR_LOG_WARN, "ACL data for unknown connection handle 0x%03x dropped", handle);
+        log_msg(LOG_LEVEL_WARN, "ACL data for unknown connection handle 0x%03x dropped", handle);
         return;
     }
     if (bc != 0 || (pb != HCI_ACL_PB_FIRST_NONFLUSH && pb != HCI_ACL_PB_CONT)) {
-        air_log(AIR_LOG_WARN, "ACL data for 0x%03x with flags PB %u BC %u dropped: an LE "
+        log_msg(LOG_LEVEL_WARN, "ACL data for 0x%03x with flags PB %u BC %u dropped: an LE "
                               "host sends PB 00 or 01, BC 00", handle, pb, bc);
         return;
     }
@@ -81,7 +81,7 @@ void ll_acl_from_host(struct controller *c, const uint8_t *acl, size_t len)
         if (!c->acl[i].used)
             free_buf = i;
     if (free_buf < 0) {
-        air_log(AIR_LOG_WARN, "host sent more ACL packets than its %d credits (LE Read "
+        log_msg(LOG_LEVEL_WARN, "host sent more ACL packets than its %d credits (LE Read "
                               "Buffer Size): one for 0x%03x dropped", CONTROLLER_ACL_BUFFERS,
                 handle);
         return;

@@ -3,7 +3,7 @@
  *
  * One advertising event is sent from one timer callback: the PDU on each channel of
  * the channel map in turn, each stamped with its own time on the air (a PDU, then
- * room for a SCAN_REQ and the SCAN_RSP, or a CONNECT_IND), the medium delivering
+ * room for a SCAN_REQ and the SCAN_RSP, or a CONNECT_IND), the air delivering
  * them at once. Connectable advertising (ADV_IND, low duty cycle ADV_DIRECT_IND)
  * takes a CONNECT_IND T_IFS after a PDU while a connection slot is free, and
  * stops: the host hears of it by LE Connection Complete only (4.4.2, 4.5). High
@@ -11,9 +11,9 @@
  * Parameters). */
 #include <string.h>
 
-#include "air/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 #include "controller/ll_pdu.h"
 
@@ -22,17 +22,12 @@
 #define ADV_DELAY_MAX_US 10000  /* advDelay 0..10 ms: Vol 6 Part B 4.4.2.2.1 */
 #define FAST_EVENT_SPACING_US 1000
 
-static struct medium *adv_medium(struct controller *c)
-{
-    return c->radio.medium;
-}
-
 static void adv_event(struct timer *t, void *ctx);
 
 void ll_adv_reset(struct controller *c)
 {
     struct ll_adv *a = &c->adv;
-    timerq_cancel(&adv_medium(c)->timers, &a->event_timer);
+    radio_timer_cancel(&c->radio, &a->event_timer);
     memset(a, 0, sizeof(*a));
     /* Defaults of 7.8.5: 1.28 s, ADV_IND, public address, all channels. */
     a->interval_min = a->interval_max = 0x0800;
@@ -91,12 +86,11 @@ uint8_t ll_adv_set_scan_rsp_data(struct controller *c, const uint8_t *p, uint8_t
 uint8_t ll_adv_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     struct ll_adv *a = &c->adv;
-    struct medium *m = adv_medium(c);
     if (p[0] > 1)
         return HCI_ERR_INVALID_PARAMS;
     if (p[0] == 0) {
         a->enabled = false;
-        timerq_cancel(&m->timers, &a->event_timer);
+        radio_timer_cancel(&c->radio, &a->event_timer);
         return HCI_SUCCESS;
     }
     if (a->enabled)
@@ -108,10 +102,10 @@ uint8_t ll_adv_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret)
         return HCI_ERR_INVALID_PARAMS;
     a->enabled = true;
     /* Real timing: the first event after an advDelay; fast: right away. */
-    uint64_t first = medium_now(m);
-    if (m->timing == MEDIUM_TIMING_REAL)
+    uint64_t first = radio_now(&c->radio);
+    if (!radio_fast(&c->radio))
         first += rng_below(&c->radio.rng, ADV_DELAY_MAX_US + 1);
-    timerq_arm(&m->timers, &a->event_timer, first);
+    radio_timer_arm(&c->radio, &a->event_timer, first);
     return HCI_SUCCESS;
 }
 
@@ -119,14 +113,13 @@ void ll_adv_stop(struct controller *c)
 {
     c->adv.enabled = false;
     c->adv.listening = false;
-    timerq_cancel(&adv_medium(c)->timers, &c->adv.event_timer);
+    radio_timer_cancel(&c->radio, &c->adv.event_timer);
 }
 
 void ll_adv_now(struct controller *c)
 {
-    struct medium *m = adv_medium(c);
     if (c->adv.enabled)
-        timerq_arm(&m->timers, &c->adv.event_timer, medium_now(m));
+        radio_timer_arm(&c->radio, &c->adv.event_timer, radio_now(&c->radio));
 }
 
 bool ll_adv_uses_accept_list(const struct controller *c)
@@ -163,8 +156,7 @@ static void adv_event(struct timer *t, void *ctx)
 {
     struct controller *c = ctx;
     struct ll_adv *a = &c->adv;
-    struct medium *m = adv_medium(c);
-    uint64_t start = medium_now(m);
+    uint64_t start = radio_now(&c->radio);
     uint8_t addr_type, pdu[LL_HDR_LEN + LL_ADV_PAYLOAD_MAX];
     ctrl_own_address(c, a->own_addr_type, &addr_type, pdu + LL_HDR_LEN);
     pdu[0] = adv_pdu_type(a->type) | (addr_type == HCI_ADDR_RANDOM ? LL_HDR_TXADD : 0);
@@ -196,7 +188,7 @@ static void adv_event(struct timer *t, void *ctx)
         a->listening = adv_scannable(a) || adv_connectable(a);
         a->listen_channel = channel;
         a->listen_after = at + air;
-        medium_transmit(&c->radio, channel, at, pdu, len);
+        radio_transmit(&c->radio, channel, at, pdu, len);
         a->listening = false;
         at += slot;
     }
@@ -204,10 +196,10 @@ static void adv_event(struct timer *t, void *ctx)
         return;
     /* T_advEvent = advInterval + advDelay (Vol 6 Part B 4.4.2.2.1); fast: 1 ms. */
     uint64_t next = start + FAST_EVENT_SPACING_US;
-    if (m->timing == MEDIUM_TIMING_REAL)
+    if (!radio_fast(&c->radio))
         next = start + (uint64_t)a->interval_min * 625 +
                rng_below(&c->radio.rng, ADV_DELAY_MAX_US + 1);
-    timerq_arm(&m->timers, t, next);
+    radio_timer_arm(&c->radio, t, next);
 }
 
 /* A CONNECT_IND (2.3.3.1) for us: from the target if directed, else through
@@ -230,11 +222,11 @@ static void adv_connect(struct controller *c, const struct air_pdu *pdu, uint8_t
         nused = (uint8_t)(nused + ((ll[16 + i / 8] >> (i % 8)) & 1));
     if (!ll_conn_params_valid(params) || ll[7] < 1 || ll[7] > 8 || ll[7] >= interval ||
         get_le16(ll + 8) > interval || hop < 5 || hop > 16 || nused < 2 || (ll[20] & 0xe0)) {
-        air_log(AIR_LOG_INFO, "CONNECT_IND with invalid parameters ignored");
+        log_msg(LOG_LEVEL_INFO, "CONNECT_IND with invalid parameters ignored");
         return;
     }
     struct ll_conn *cn = ll_conn_alloc(c);
-    int link = cn ? medium_link_attach(&c->radio, get_le32(ll)) : -1;
+    int link = cn ? radio_link_attach(&c->radio, get_le32(ll)) : -1;
     if (link < 0)
         return;
     ll_adv_stop(c);
@@ -276,6 +268,6 @@ void ll_adv_receive(struct controller *c, const struct air_pdu *pdu)
     rsp[1] = (uint8_t)(LL_ADDR_LEN + a->scan_rsp_len);
     memcpy(rsp + LL_HDR_LEN, addr, 6);
     memcpy(rsp + LL_HDR_LEN + LL_ADDR_LEN, a->scan_rsp, a->scan_rsp_len);
-    medium_transmit(&c->radio, pdu->channel, pdu->start + pdu->duration + AIR_T_IFS_US, rsp,
+    radio_transmit(&c->radio, pdu->channel, pdu->start + pdu->duration + AIR_T_IFS_US, rsp,
                     LL_HDR_LEN + LL_ADDR_LEN + a->scan_rsp_len);
 }

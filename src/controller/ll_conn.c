@@ -1,8 +1,8 @@
 /* ll_conn.c - the connection state: Core v5.4 Vol 6 Part B 4.5.
  *
  * The central runs each connection event from one timer callback: it sends a PDU
- * at the anchor point, the medium hands it to the peripheral, whose answer comes
- * back T_IFS after it (medium_link_exchange), and so on, T_IFS apart, while either
+ * at the anchor point, the air hands it to the peripheral, whose answer comes
+ * back T_IFS after it (radio_link_exchange), and so on, T_IFS apart, while either
  * side sets MD and (real timing) the next exchange fits before the next anchor
  * (4.5.6). Acknowledgement and flow control use SN/NESN (4.5.9): one PDU is in
  * flight per direction until the peer acknowledges it.
@@ -13,9 +13,9 @@
  * connInterval, so supervision works as in real timing. */
 #include <string.h>
 
-#include "air/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 #define UNIT_INTERVAL_US 1250u   /* connInterval */
@@ -27,14 +27,14 @@
 #define FAST_RETRIES 16          /* fast: unheard events run again at once this often */
 #define EMPTY_PDU_LEN 2
 
-static struct medium *conn_medium(const struct ll_conn *cn)
+static struct radio *conn_radio(const struct ll_conn *cn)
 {
-    return cn->ctrl->radio.medium;
+    return &cn->ctrl->radio;
 }
 
 static bool conn_fast(const struct ll_conn *cn)
 {
-    return conn_medium(cn)->timing == MEDIUM_TIMING_FAST;
+    return radio_fast(conn_radio(cn));
 }
 
 static uint64_t interval_us(const struct ll_conn *cn)
@@ -140,7 +140,6 @@ static void conn_supervision(struct timer *t, void *ctx);
 void ll_conn_start(struct controller *c, struct ll_conn *cn, uint8_t role, int link,
                    uint8_t peer_type, const uint8_t *ind, uint64_t ind_end)
 {
-    struct medium *m = c->radio.medium;
     memset(cn, 0, sizeof(*cn));
     cn->ctrl = c;
     cn->handle = conn_new_handle(c);
@@ -157,15 +156,15 @@ void ll_conn_start(struct controller *c, struct ll_conn *cn, uint8_t role, int l
     cn->hop = ll[21] & 0x1f;
     cn->sca = ll[21] >> 5;
     /* The first anchor at the start of the transmit window; fast: now. */
-    uint64_t first = medium_now(m);
-    if (m->timing == MEDIUM_TIMING_REAL)
+    uint64_t first = radio_now(&c->radio);
+    if (!radio_fast(&c->radio))
         first = ind_end + WINDOW_DELAY_US + (uint64_t)get_le16(ll + 8) * UNIT_INTERVAL_US;
     cn->anchor = first;
     cn->established_by = first + ESTABLISH_INTERVALS * interval_us(cn);
     timer_init(&cn->event_timer, conn_event, cn);
     timer_init(&cn->supervision, conn_supervision, cn);
     if (role == HCI_ROLE_CENTRAL)
-        timerq_arm(&m->timers, &cn->event_timer, first);
+        radio_timer_arm(&c->radio, &cn->event_timer, first);
     ll_conn_supervise(cn);
     ll_ctrl_init(c, cn);
     ll_conn_complete_event(c, HCI_SUCCESS, cn, peer_type, cn->peer_addr);
@@ -174,15 +173,14 @@ void ll_conn_start(struct controller *c, struct ll_conn *cn, uint8_t role, int l
 void ll_conn_end(struct ll_conn *cn, uint8_t reason, bool quiet)
 {
     struct controller *c = cn->ctrl;
-    struct medium *m = c->radio.medium;
-    timerq_cancel(&m->timers, &cn->event_timer);
-    timerq_cancel(&m->timers, &cn->supervision);
-    medium_link_close(&c->radio, cn->link);
+    radio_timer_cancel(&c->radio, &cn->event_timer);
+    radio_timer_cancel(&c->radio, &cn->supervision);
+    radio_link_close(&c->radio, cn->link);
     cn->in_use = false;
     if (!quiet)
         ll_acl_report_completed(c, cn);
     ll_acl_flush(c, cn);
-    air_log(AIR_LOG_DEBUG, "connection 0x%03x ended, reason 0x%02x", cn->handle, reason);
+    log_msg(LOG_LEVEL_DEBUG, "connection 0x%03x ended, reason 0x%02x", cn->handle, reason);
     if (quiet || !(c->event_mask & HCI_EVENT_MASK_DISCONN_COMPLETE))
         return;
     uint8_t ev[4] = {HCI_SUCCESS};
@@ -204,7 +202,7 @@ void ll_conn_supervise(struct ll_conn *cn)
     uint64_t due = cn->established
                        ? cn->last_rx + (uint64_t)cn->params.timeout * UNIT_TIMEOUT_US
                        : cn->established_by;
-    timerq_arm(&conn_medium(cn)->timers, &cn->supervision, due);
+    radio_timer_arm(conn_radio(cn), &cn->supervision, due);
 }
 
 /* Not established within 6 intervals: 0x3E (4.5.2); then silence for the
@@ -213,7 +211,7 @@ void ll_conn_supervise(struct ll_conn *cn)
 static void conn_supervision(struct timer *t, void *ctx)
 {
     struct ll_conn *cn = ctx;
-    uint64_t now = medium_now(conn_medium(cn));
+    uint64_t now = radio_now(conn_radio(cn));
     if (!cn->established) {
         if (now >= cn->established_by)
             ll_conn_end(cn, HCI_ERR_CONN_FAILED_TO_ESTABLISH, false);
@@ -233,12 +231,11 @@ void ll_conn_kick(struct ll_conn *cn)
     if (!conn_fast(cn))
         return;
     if (cn->role == HCI_ROLE_PERIPHERAL) {
-        medium_link_kick(&cn->ctrl->radio, cn->link);
+        radio_link_kick(conn_radio(cn), cn->link);
         return;
     }
     cn->kicked = true;
-    struct medium *m = conn_medium(cn);
-    timerq_arm(&m->timers, &cn->event_timer, medium_now(m));
+    radio_timer_arm(conn_radio(cn), &cn->event_timer, radio_now(conn_radio(cn)));
 }
 
 void ll_conn_link_kick(struct controller *c, int link)
@@ -311,7 +308,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
 {
     struct controller *c = cn->ctrl;
     if (pdu->len < 2 || pdu->len != 2u + pdu->pdu[1] || pdu->pdu[1] > LL_DATA_MAX) {
-        air_log(AIR_LOG_WARN, "connection 0x%03x: undecodable data PDU (%zu octets) ignored",
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: undecodable data PDU (%zu octets) ignored",
                 cn->handle, pdu->len);
         return false;
     }
@@ -343,7 +340,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
     switch (hdr & LL_LLID_MASK) {
     case LL_LLID_CTRL:
         if (len == 0)
-            air_log(AIR_LOG_WARN, "connection 0x%03x: empty LL control PDU ignored", cn->handle);
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty LL control PDU ignored", cn->handle);
         else
             ll_ctrl_receive(cn, payload, len);
         break;
@@ -352,10 +349,10 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
         if (len > 0)
             ll_acl_to_host(c, cn, hdr & LL_LLID_MASK, payload, len);
         else if ((hdr & LL_LLID_MASK) == LL_LLID_START)
-            air_log(AIR_LOG_WARN, "connection 0x%03x: empty start PDU ignored", cn->handle);
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty start PDU ignored", cn->handle);
         break;
     default:
-        air_log(AIR_LOG_WARN, "connection 0x%03x: data PDU with reserved LLID 0 ignored",
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: data PDU with reserved LLID 0 ignored",
                 cn->handle);
     }
     return true;
@@ -367,12 +364,11 @@ static void conn_event(struct timer *t, void *ctx)
 {
     struct ll_conn *cn = ctx;
     struct controller *c = cn->ctrl;
-    struct medium *m = conn_medium(cn);
     bool fast = conn_fast(cn);
     ll_ctrl_instants(cn);
     if (!cn->in_use)
         return;
-    uint64_t start = fast ? medium_now(m) : cn->anchor;
+    uint64_t start = fast ? radio_now(&c->radio) : cn->anchor;
     uint64_t end = start + interval_us(cn) - AIR_T_IFS_US; /* real timing */
     struct air_pdu tx = {.channel = csa1_next(cn), .event = cn->event, .pdu = cn->tx};
     uint8_t buf[AIR_PDU_MAX];
@@ -393,7 +389,7 @@ static void conn_event(struct timer *t, void *ctx)
         tx.duration = air_time(cn->tx_phy, len);
         tx.len = len;
         bool acking_terminate = cn->terminated_by_peer;
-        heard = medium_link_exchange(&c->radio, cn->link, &tx, &rx, buf);
+        heard = radio_link_exchange(&c->radio, cn->link, &tx, &rx, buf);
         if (acking_terminate) { /* that PDU acknowledged the LL_TERMINATE_IND */
             ll_conn_end(cn, cn->term_reason, false);
             return;
@@ -427,7 +423,7 @@ static void conn_event(struct timer *t, void *ctx)
     cn->moved = false;
     if (cn->idle_rerun > FAST_IDLE_RERUNS)
         again = false;
-    timerq_arm(&m->timers, t, fast && again ? medium_now(m) : cn->anchor);
+    radio_timer_arm(&c->radio, t, fast && again ? radio_now(&c->radio) : cn->anchor);
 }
 
 /* ---- the peripheral: answering ---- */

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "air/medium.h"
 #include "controller/controller.h"
 #include "controller/ll_pdu.h"
+#include "radio/radio.h"
 
 #define LL_MAX_CONNS 16   /* connections per controller, either role */
 #define LL_CTRL_QUEUE 4   /* control PDUs waiting to be sent, per connection */
@@ -48,7 +48,7 @@ struct ll_conn {
     uint16_t handle;
     uint8_t peer_addr_type, peer_addr[6];
     uint8_t sca; /* the central's sleep clock accuracy (CONNECT_IND) */
-    int link;    /* on the medium */
+    int link;    /* on the air */
     struct ll_conn_params params;
     /* Channel Selection Algorithm #1 (4.5.8.2), run by the central; the peripheral
      * hears the channel with the PDU. */
@@ -127,7 +127,7 @@ void ll_conn_complete_event(struct controller *c, uint8_t status, const struct l
                             uint8_t peer_type, const uint8_t peer[6]);
 /* The supervision timer after a change of the timeout. */
 void ll_conn_supervise(struct ll_conn *cn);
-/* The medium's link operations for the controller's radio. */
+/* The air's link operations for the controller's radio. */
 size_t ll_conn_link_receive(struct controller *c, int link, const struct air_pdu *pdu,
                             uint8_t *reply, uint8_t *phy);
 void ll_conn_link_kick(struct controller *c, int link);
@@ -150,7 +150,7 @@ void ll_acl_to_host(struct controller *c, struct ll_conn *cn, uint8_t llid,
                     const uint8_t *data, uint8_t len);
 /* Number Of Completed Packets for what cn completed since the last report, now. */
 void ll_acl_report_completed(struct controller *c, struct ll_conn *cn);
-/* The same for every link, soon: at the medium's current time, after what is being
+/* The same for every link, soon: at the air's current time, after what is being
  * handled now, so that completions close together share one event (controllers
  * coalesce them; Vol 4 Part E 7.7.19 allows several handles per event). */
 void ll_acl_report_completed_soon(struct controller *c);

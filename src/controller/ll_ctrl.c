@@ -9,9 +9,9 @@
  * instant pending rejects a peer's procedure that would set another (5.3). */
 #include <string.h>
 
-#include "air/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 #define INSTANT_DELAY 6 /* events from now to an instant the central sets */
@@ -62,7 +62,7 @@ static void ev_phy(struct ll_conn *cn, uint8_t status)
 void ll_ctrl_send(struct ll_conn *cn, const uint8_t *pdu, uint8_t len)
 {
     if (cn->cq_count == LL_CTRL_QUEUE) {
-        air_log(AIR_LOG_WARN, "connection 0x%03x: control queue full, opcode 0x%02x dropped",
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: control queue full, opcode 0x%02x dropped",
                 cn->handle, pdu[0]);
         return;
     }
@@ -322,7 +322,7 @@ static bool instant_passed(struct ll_conn *cn, uint16_t instant)
 {
     if ((uint16_t)(instant - cn->event) < INSTANT_PAST)
         return false;
-    air_log(AIR_LOG_INFO, "connection 0x%03x: instant %u already passed (event %u)",
+    log_msg(LOG_LEVEL_INFO, "connection 0x%03x: instant %u already passed (event %u)",
             cn->handle, instant, cn->event);
     ll_conn_end(cn, HCI_ERR_INSTANT_PASSED, false);
     return true;
@@ -519,7 +519,7 @@ static void rx_update_ind(struct ll_conn *cn, const uint8_t *p)
     memcpy(hci, p + 4, 2);     /* interval as both minimum and maximum */
     memcpy(hci + 2, p + 4, 6); /* interval, latency, timeout */
     if (!ll_conn_params_valid(hci)) {
-        air_log(AIR_LOG_WARN, "connection 0x%03x: LL_CONNECTION_UPDATE_IND with invalid "
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: LL_CONNECTION_UPDATE_IND with invalid "
                               "parameters ignored", cn->handle);
         return;
     }
@@ -536,7 +536,7 @@ static void rx_phy_update_ind(struct ll_conn *cn, const uint8_t *p)
 {
     uint8_t c_to_p = p[1], p_to_c = p[2];
     if ((c_to_p & ~3) || (p_to_c & ~3) || c_to_p == 3 || p_to_c == 3) {
-        air_log(AIR_LOG_WARN, "connection 0x%03x: LL_PHY_UPDATE_IND with unknown PHYs "
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: LL_PHY_UPDATE_IND with unknown PHYs "
                               "ignored", cn->handle);
         return;
     }
@@ -604,13 +604,13 @@ static void rx_known(struct ll_conn *cn, const uint8_t *p)
         rx_param_req(cn, p);
         break;
     case LL_CONNECTION_PARAM_RSP: /* this central never asks */
-        air_log(AIR_LOG_INFO, "connection 0x%03x: unexpected LL_CONNECTION_PARAM_RSP "
+        log_msg(LOG_LEVEL_INFO, "connection 0x%03x: unexpected LL_CONNECTION_PARAM_RSP "
                               "ignored", cn->handle);
         break;
     case LL_LENGTH_REQ:
     case LL_LENGTH_RSP:
         if (!length_values(cn, p)) {
-            air_log(AIR_LOG_WARN, "connection 0x%03x: data length below the minimum "
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: data length below the minimum "
                                   "ignored", cn->handle);
             break;
         }
@@ -648,7 +648,7 @@ void ll_ctrl_receive(struct ll_conn *cn, const uint8_t *p, uint8_t len)
 {
     uint8_t want = ctrl_pdu_len(p[0]);
     if (want == 0 || len != want || !ctrl_role_ok(cn, p[0])) {
-        air_log(AIR_LOG_INFO, "connection 0x%03x: LL control PDU opcode 0x%02x, %u octets: "
+        log_msg(LOG_LEVEL_INFO, "connection 0x%03x: LL control PDU opcode 0x%02x, %u octets: "
                               "answered LL_UNKNOWN_RSP", cn->handle, p[0], len);
         uint8_t rsp[2] = {LL_UNKNOWN_RSP, p[0]};
         ll_ctrl_send(cn, rsp, sizeof(rsp));

@@ -8,9 +8,9 @@
  * it: an advertiser that never heard it leaves it to fail after 6 intervals. */
 #include <string.h>
 
-#include "air/log.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 #define SCAN_TIME_MIN 0x0004 /* 7.8.12 */
@@ -71,10 +71,10 @@ uint8_t ll_init_create(struct controller *c, const uint8_t *p, uint8_t *ret)
     s->params.interval = get_le16(p + 13);
     s->params.latency = get_le16(p + 17);
     s->params.timeout = get_le16(p + 19);
-    s->started = medium_now(c->radio.medium);
+    s->started = radio_now(&c->radio);
     s->enabled = true;
-    if (c->radio.medium->timing == MEDIUM_TIMING_FAST)
-        medium_advertise_now(c->radio.medium);
+    if (radio_fast(&c->radio))
+        radio_advertise_now(&c->radio);
     return HCI_SUCCESS;
 }
 
@@ -156,10 +156,10 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     for (int i = 0; i < AA_TRIES && link < 0; i++) {
         aa = rng_u32(rng);
         if (aa_valid(aa))
-            link = medium_link_open(&c->radio, aa, crc_init);
+            link = radio_link_open(&c->radio, aa, crc_init);
     }
     if (link < 0) {
-        air_log(AIR_LOG_WARN, "no free access address or link on the air: not connecting");
+        log_msg(LOG_LEVEL_WARN, "no free access address or link on the air: not connecting");
         return;
     }
     /* CONNECT_IND (2.3.3.1): InitA, AdvA, then LLData. */
@@ -181,7 +181,7 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     q[33] = (uint8_t)((HOP_MIN + rng_below(rng, HOP_SPAN)) | SCA_20_PPM << 5);
     uint64_t start = pdu->start + pdu->duration + AIR_T_IFS_US;
     s->enabled = false;
-    medium_transmit(&c->radio, pdu->channel, start, ind, sizeof(ind));
+    radio_transmit(&c->radio, pdu->channel, start, ind, sizeof(ind));
     ll_conn_start(c, cn, HCI_ROLE_CENTRAL, link, adv_type, q,
                   start + air_time_le1m(sizeof(ind)));
 }

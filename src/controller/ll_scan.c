@@ -58,7 +58,6 @@ uint8_t ll_scan_set_params(struct controller *c, const uint8_t *p, uint8_t *ret)
 uint8_t ll_scan_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     struct ll_scan *s = &c->scan;
-    struct medium *m = c->radio.medium;
     if (p[0] > 1 || p[1] > 1)
         return HCI_ERR_INVALID_PARAMS;
     if (p[0] == 0) {
@@ -75,11 +74,11 @@ uint8_t ll_scan_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret)
         return HCI_ERR_INVALID_PARAMS;
     s->enabled = true;
     s->filter_duplicates = p[1];
-    s->started = medium_now(m);
+    s->started = radio_now(&c->radio);
     s->dup_count = s->dup_next = 0;
     scan_backoff_reset(s);
-    if (m->timing == MEDIUM_TIMING_FAST)
-        medium_advertise_now(m);
+    if (radio_fast(&c->radio))
+        radio_advertise_now(&c->radio);
     return HCI_SUCCESS;
 }
 
@@ -91,7 +90,7 @@ bool ll_scan_uses_accept_list(const struct controller *c)
 bool ll_listening(const struct controller *c, uint64_t started, uint16_t interval_units,
                   uint16_t window_units, const struct air_pdu *pdu)
 {
-    if (c->radio.medium->timing == MEDIUM_TIMING_FAST)
+    if (radio_fast(&c->radio))
         return true;
     if (pdu->start < started)
         return false;
@@ -182,7 +181,7 @@ static void scan_request(struct controller *c, const struct air_pdu *pdu, uint8_
     s->awaiting_rsp = true;
     s->awaiting_addr_type = adv_type;
     memcpy(s->awaiting_addr, adv_addr, 6);
-    medium_transmit(&c->radio, pdu->channel, pdu->start + pdu->duration + AIR_T_IFS_US, req,
+    radio_transmit(&c->radio, pdu->channel, pdu->start + pdu->duration + AIR_T_IFS_US, req,
                     sizeof(req));
 }
 

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "air/air_path.h"
+#include "transport/air_path.h"
 
 /* An air started on demand exits this long after its last client leaves, unless
  * MPBLE_AIR_IDLE_EXIT gives another number of seconds. */

@@ -12,14 +12,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "air/air_path.h"
-#include "air/log.h"
 #include "air/medium.h"
 #include "air/server.h"
 #include "check.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller.h"
+#include "transport/air_path.h"
 
 /* ---- a device: a controller and what its host received ---- */
 
@@ -71,7 +71,7 @@ static struct dev *dev_new(struct medium *m, uint32_t ordinal, int le_meta)
 {
     struct dev *d = calloc(1, sizeof(*d));
     medium_public_address(m, ordinal, d->addr);
-    d->c = controller_create(m, d->addr, dev_output, d);
+    d->c = controller_create(&m->air, d->addr, dev_output, d);
     CHECK(d->c != NULL);
     if (le_meta) {
         uint8_t mask[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f};
@@ -136,7 +136,7 @@ static int count_reports(const struct dev *d, int type, const uint8_t addr[6])
 
 static void run_for(struct medium *m, uint64_t us)
 {
-    timerq_run_until(&m->timers, medium_now(m) + us);
+    timerq_run_until(&m->air.timers, medium_now(m) + us);
 }
 
 /* ---- a sniffer: a bare radio that counts PDU types it hears ---- */
@@ -252,7 +252,7 @@ static void test_active(void)
     int reqs = sn.by_type[0x3];
     run_for(&m, 50000);
     CHECK_EQ(sn.by_type[0x3], reqs);
-    medium_leave(&sn.radio);
+    radio_leave(&sn.radio);
     dev_free(a);
     dev_free(n);
     dev_free(s1);
@@ -392,7 +392,7 @@ static void test_server(void)
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof(path), "%s/air.sock", dir);
     FILE *log = fopen("/dev/null", "w");
-    air_log_setup(log, AIR_LOG_DEBUG);
+    log_setup("mpble-air", log, LOG_LEVEL_DEBUG);
     struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
                                     .seed = 3, .exit_when_idle_s = -1};
     struct air_server *s, *s2;
@@ -443,7 +443,7 @@ static void test_server(void)
     CHECK_EQ(air_server_open(&s, &cfg), 0);
     air_server_close(s);
     rmdir(dir);
-    air_log_setup(NULL, AIR_LOG_INFO);
+    log_setup("mpble-air", NULL, LOG_LEVEL_INFO);
     fclose(log);
 }
 

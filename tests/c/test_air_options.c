@@ -23,7 +23,7 @@ static int heard_of(struct medium *m, struct radio *a, int n)
     static const uint8_t pdu[8] = {0x02, 6};
     sniffed = 0;
     for (int i = 0; i < n; i++)
-        medium_transmit(a, 37, medium_now(m) + i * 1000u, pdu, sizeof(pdu));
+        radio_transmit(a, 37, medium_now(m) + i * 1000u, pdu, sizeof(pdu));
     return sniffed;
 }
 
@@ -40,8 +40,8 @@ static void test_loss_statistics(void)
     CHECK(got > 8800 && got < 9200); /* 10% lost: 1000 +- 4 sigma */
     medium_set_loss(&m, 1);
     CHECK_EQ(heard_of(&m, &a, 100), 0);
-    medium_leave(&a);
-    medium_leave(&s);
+    radio_leave(&a);
+    radio_leave(&s);
     medium_free(&m);
 
     /* The same seed loses the same transmissions. */
@@ -52,8 +52,8 @@ static void test_loss_statistics(void)
         CHECK_EQ(medium_join(&m, &a, &sniffer), 0);
         CHECK_EQ(medium_join(&m, &s, &sniffer), 0);
         runs[k] = heard_of(&m, &a, 997);
-        medium_leave(&a);
-        medium_leave(&s);
+        radio_leave(&a);
+        radio_leave(&s);
         medium_free(&m);
     }
     CHECK_EQ(runs[0], runs[1]);
@@ -79,9 +79,9 @@ static void test_positions_and_range(void)
     CHECK_EQ(heard_of(&m, &a, 10), 10); /* near only */
     medium_set_range(&m, 0);
     CHECK_EQ(heard_of(&m, &a, 10), 20);
-    medium_leave(&a);
-    medium_leave(&near);
-    medium_leave(&far);
+    radio_leave(&a);
+    radio_leave(&near);
+    radio_leave(&far);
     medium_free(&m);
 }
 

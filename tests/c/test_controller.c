@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "air/medium.h"
 #include "check.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
@@ -319,8 +320,8 @@ static void test_rand(void)
     struct controller *c1, *c2;
     CHECK_EQ(medium_init(&m1, MEDIUM_TIMING_FAST, 42), 0);
     CHECK_EQ(medium_init(&m2, MEDIUM_TIMING_FAST, 42), 0);
-    c1 = controller_create(&m1, addr, collect, NULL);
-    c2 = controller_create(&m2, addr, collect, NULL);
+    c1 = controller_create(&m1.air, addr, collect, NULL);
+    c2 = controller_create(&m2.air, addr, collect, NULL);
     CHECK_EQ(cmd(c1, HCI_OP_LE_RAND, NULL, 0), 0);
     memcpy(a, ret(), 8);
     CHECK_EQ(cmd(c2, HCI_OP_LE_RAND, NULL, 0), 0);
@@ -352,7 +353,7 @@ int main(void)
 {
     struct medium m;
     CHECK_EQ(medium_init(&m, MEDIUM_TIMING_FAST, 1), 0);
-    struct controller *c = controller_create(&m, addr, collect, NULL);
+    struct controller *c = controller_create(&m.air, addr, collect, NULL);
     CHECK(c != NULL);
     test_basics(c);
     test_supported_commands(c);

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "controller/ll_pdu.h"
 #include "test_ll_dev.h"
 
@@ -150,7 +150,7 @@ static void puppet_receive(struct radio *r, const struct air_pdu *pdu)
         return;
     memcpy(p->ind, pdu->pdu + 2, LL_CONNECT_IND_PAYLOAD);
     if (p->answer)
-        p->link = medium_link_attach(r, get_le32(p->ind + 12));
+        p->link = radio_link_attach(r, get_le32(p->ind + 12));
 }
 
 static void puppet_nothing(struct radio *r)
@@ -196,7 +196,7 @@ static void puppet_advertise(struct puppet *p, struct medium *m)
 {
     uint8_t adv[8] = {LL_ADV_IND, 6};
     memcpy(adv + 2, p->addr, 6);
-    medium_transmit(&p->radio, 37, medium_now(m), adv, sizeof(adv));
+    radio_transmit(&p->radio, 37, medium_now(m), adv, sizeof(adv));
 }
 
 static void puppet_script(struct puppet *p, uint8_t llid, const uint8_t *payload, uint8_t len)
@@ -231,7 +231,7 @@ static void test_establish_timeout(enum medium_timing timing)
         /* 6 intervals after the first anchor (at most 1.25 ms + air time later). */
         CHECK(b->ev[i].at >= t0 + 6 * 50000 && b->ev[i].at <= t0 + 6 * 50000 + 3000);
     }
-    medium_leave(&pp.radio);
+    radio_leave(&pp.radio);
     dev_free(b);
     medium_free(&m);
 }
@@ -783,13 +783,13 @@ static void test_malformed_ll(void)
     CHECK_EQ(dev_count(b, HCI_EV_DISCONN_COMPLETE, -1), 0);
     CHECK_EQ(b->acl_in, 0);
     dev_free(b);
-    medium_leave(&pp.radio);
+    radio_leave(&pp.radio);
     medium_free(&m);
 }
 
 int main(void)
 {
-    air_log_setup(stderr, AIR_LOG_ERROR);
+    log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
     test_connect();
     test_create_params_and_cancel();
     test_establish_timeout(MEDIUM_TIMING_FAST);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "air/medium.h"
 #include "check.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
@@ -143,7 +144,7 @@ static struct dev *dev_new(struct medium *m, uint32_t ordinal, uint32_t mask_le)
     struct dev *d = calloc(1, sizeof(*d));
     d->m = m;
     medium_public_address(m, ordinal, d->addr);
-    d->c = controller_create(m, d->addr, dev_output, d);
+    d->c = controller_create(&m->air, d->addr, dev_output, d);
     CHECK(d->c != NULL);
     uint8_t mask[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f};
     CHECK_EQ(dev_cmd(d, HCI_OP_SET_EVENT_MASK, mask, 8), 0);
@@ -163,7 +164,7 @@ static void dev_free(struct dev *d)
 
 static void run_for(struct medium *m, uint64_t us)
 {
-    timerq_run_until(&m->timers, medium_now(m) + us);
+    timerq_run_until(&m->air.timers, medium_now(m) + us);
 }
 
 /* Index of the first event at or after from with this code (and LE subevent

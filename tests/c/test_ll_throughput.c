@@ -6,7 +6,7 @@
  * before the next anchor. */
 #include <stdio.h>
 
-#include "air/log.h"
+#include "common/log.h"
 #include "test_ll_dev.h"
 
 #define WARMUP_US 500000
@@ -56,7 +56,7 @@ static double measure(uint8_t phy, uint16_t octets, uint16_t interval, bool from
 
 int main(void)
 {
-    air_log_setup(stderr, AIR_LOG_ERROR);
+    log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
     printf("real timing, one direction, LL payload throughput (kbit/s):\n");
     printf("  PHY  octets  interval   measured  model\n");
     static const uint8_t phys[] = {AIR_PHY_1M, AIR_PHY_2M};

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "air/medium.h"
 #include "common/hci_defs.h"
 #include "controller/controller.h"
 #include "transport/h4.h"
@@ -25,7 +26,7 @@ static int feed(void *arg, const uint8_t *pkt, size_t len)
 {
     struct fuzz_ctx *f = arg;
     int rc = controller_receive(f->c, pkt, len);
-    timerq_run_until(&f->m->timers, medium_now(f->m) + 2000);
+    timerq_run_until(&f->m->air.timers, medium_now(f->m) + 2000);
     return rc;
 }
 
@@ -52,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct medium m;
     if (medium_init(&m, MEDIUM_TIMING_FAST, 1) < 0)
         return 0;
-    struct controller *peer = controller_create(&m, a2, discard, NULL);
-    struct fuzz_ctx f = {&m, controller_create(&m, a1, discard, NULL)};
+    struct controller *peer = controller_create(&m.air, a2, discard, NULL);
+    struct fuzz_ctx f = {&m, controller_create(&m.air, a1, discard, NULL)};
     if (peer && f.c) {
         peer_setup(peer);
         if (data[0] & 1) {

@@ -11,8 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "air/log.h"
+#include "air/medium.h"
 #include "common/hci_defs.h"
+#include "common/log.h"
 #include "controller/controller_int.h"
 
 static void discard(void *ctx, const uint8_t *pkt, size_t len)
@@ -82,15 +83,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct radio_ops puppet_ops = {.link_receive = fuzz_link_receive};
     if (size < 1)
         return 0;
-    air_log_setup(stderr, AIR_LOG_ERROR);
+    log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
     struct medium m;
     if (medium_init(&m, MEDIUM_TIMING_FAST, 1) < 0)
         return 0;
-    struct controller *central = controller_create(&m, a1, discard, NULL);
-    struct controller *peripheral = controller_create(&m, a2, discard, NULL);
+    struct controller *central = controller_create(&m.air, a1, discard, NULL);
+    struct controller *peripheral = controller_create(&m.air, a2, discard, NULL);
     if (central && peripheral) {
         setup(central, peripheral, a2);
-        timerq_run_until(&m.timers, medium_now(&m) + 2000);
+        timerq_run_until(&m.air.timers, medium_now(&m) + 2000);
         struct ll_conn *cn = &central->conns[0];
         if (cn->in_use) {
             /* Some data each way, so acknowledgements matter. */
@@ -109,12 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     struct air_pdu tx = {.channel = 0, .start = medium_now(&m), .phy = 1,
                                          .event = cn->event, .pdu = pdu, .len = len};
                     struct air_pdu rx;
-                    medium_link_exchange(&central->radio, cn->link, &tx, &rx, buf);
+                    radio_link_exchange(&central->radio, cn->link, &tx, &rx, buf);
                 }
-                timerq_run_until(&m.timers, medium_now(&m) + 5000);
+                timerq_run_until(&m.air.timers, medium_now(&m) + 5000);
             }
             peripheral->radio.ops = saved;
-            timerq_run_until(&m.timers, medium_now(&m) + 2000000);
+            timerq_run_until(&m.air.timers, medium_now(&m) + 2000000);
         }
     }
     controller_destroy(central);

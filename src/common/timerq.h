@@ -1,4 +1,4 @@
-/* timerq.h - the air's one timer queue, in microseconds of medium time.
+/* timerq.h - a timer queue in microseconds of a clock its driver sets.
  *
  * Timers are embedded in their owners (no allocation); the queue is a list sorted by
  * due time, timers due at the same time fire in the order they were armed. Time is

@@ -1,5 +1,5 @@
 /* timerq.c - sorted intrusive timer list. */
-#include "air/timerq.h"
+#include "common/timerq.h"
 
 #include <stddef.h>
 

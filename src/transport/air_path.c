@@ -1,5 +1,5 @@
 /* air_path.c - the default socket path and its private directory. */
-#include "air/air_path.h"
+#include "transport/air_path.h"
 
 #include <errno.h>
 #include <stdio.h>
