@@ -1,5 +1,7 @@
-# mpble build. `make` leaves the importable modules in $(BUILD)/python/ and the
-# executables in $(BUILD)/bin/. `make SAN=1` builds the same into build-san/ with
+# mpble build. `make` leaves the importable modules in $(BUILD)/python/, the
+# executables in $(BUILD)/bin/ and the library in $(BUILD)/lib/: libmpble.a (which the
+# tests link, internals included) and libmpble.so (which exports only the mpble_*
+# functions of include/mpble/mpble.h). `make SAN=1` builds the same into build-san/ with
 # AddressSanitizer and UndefinedBehaviorSanitizer; `make fuzz` builds the libFuzzer
 # targets into build-fuzz/ with clang.
 
@@ -20,13 +22,17 @@ PY_INCLUDES := $(shell $(PYTHON) -c "import sysconfig; print('-I' + sysconfig.ge
 PY_EXT := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g -fPIC $(WARN) -Iinclude -Isrc $(SANFLAGS) $(CFLAGS)
+# Hidden visibility: only what is marked MPBLE_API (and the extension's PyInit_bluetooth)
+# is visible outside a shared object. Static linking still sees every global.
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g -fPIC -fvisibility=hidden $(WARN) -Iinclude -Isrc \
+             $(SANFLAGS) $(CFLAGS)
 LIBS = -lcrypto -lpthread -lm
 
 LIB_SRC := $(wildcard src/common/*.c src/crypto/*.c src/transport/*.c src/host/*.c \
                       src/controller/*.c) $(filter-out src/air/main.c,$(wildcard src/air/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/lib/libmpble.a
+SHLIB := $(BUILD)/lib/libmpble.so
 
 EXT_SRC := $(wildcard python/bluetooth/*.c)
 EXT_OBJ := $(EXT_SRC:%.c=$(BUILD)/obj/%.o)
@@ -45,7 +51,7 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 HDRS := $(shell find include src python/bluetooth tests/c -name '*.h')
 
-all: $(LIB) $(BINS) $(EXT) $(PKG) $(TESTS) $(BENCHES)
+all: $(LIB) $(SHLIB) $(BINS) $(EXT) $(PKG) $(TESTS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -53,12 +59,16 @@ $(BUILD)/obj/%.o: %.c $(HDRS)
 
 $(BUILD)/obj/python/bluetooth/%.o: python/bluetooth/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(PY_INCLUDES) -fvisibility=hidden -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(PY_INCLUDES) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+$(SHLIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(SANFLAGS) -Wl,-soname,libmpble.so -Wl,--no-undefined -o $@ $^ $(LIBS)
 
 $(BUILD)/bin/mpble-air: $(BUILD)/obj/src/air/main.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -70,9 +80,11 @@ $(BUILD)/bin/mpble: Makefile
 	printf '#!/bin/sh\n# mpble from the build tree: $(PYTHON) -m mpble with build/python importable\nd="$$(dirname "$$(readlink -f "$$0")")/../python"\nPYTHONPATH="$$d$${PYTHONPATH:+:$$PYTHONPATH}" exec $(PYTHON) -m mpble "$$@"\n' > $@
 	chmod +x $@
 
+# The extension links the static library without re-exporting it: a Python module
+# exports PyInit_bluetooth and nothing else.
 $(EXT): $(EXT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LIBS)
+	$(CC) -shared $(SANFLAGS) -Wl,--exclude-libs,ALL -o $@ $^ $(LIBS)
 
 $(BUILD)/python/%.py: python/%.py
 	@mkdir -p $(dir $@)

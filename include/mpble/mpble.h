@@ -36,6 +36,14 @@
 extern "C" {
 #endif
 
+/* Marks the API: the library is built with -fvisibility=hidden, so these functions are
+ * the only ones libmpble.so exports. */
+#if defined(__GNUC__)
+#define MPBLE_API __attribute__((visibility("default")))
+#else
+#define MPBLE_API
+#endif
+
 typedef struct mpble mpble_t;
 
 typedef struct {
@@ -191,16 +199,16 @@ typedef int (*mpble_event_fn)(void *ctx, const struct mpble_event *ev,
                               struct mpble_reply *reply);
 
 /* Creates a device, inactive. Returns NULL when out of memory. */
-mpble_t *mpble_new(mpble_event_fn fn, void *ctx);
+MPBLE_API mpble_t *mpble_new(mpble_event_fn fn, void *ctx);
 /* Deactivates (if active) and frees. */
-void mpble_free(mpble_t *h);
+MPBLE_API void mpble_free(mpble_t *h);
 
 /* Message for the most recent failure on this thread's last call, or "". */
-const char *mpble_last_error(mpble_t *h);
+MPBLE_API const char *mpble_last_error(mpble_t *h);
 
 /* Transport URI for the next activation, overriding MPBLE_HCI; NULL restores the
  * environment/default. Checked at activation. */
-int mpble_set_transport(mpble_t *h, const char *uri);
+MPBLE_API int mpble_set_transport(mpble_t *h, const char *uri);
 
 /* Activates (true) or deactivates (false). Activating an active device restarts it
  * (reference semantics). Activation failures: -EINVAL bad URI, -ECONNREFUSED /
@@ -208,39 +216,39 @@ int mpble_set_transport(mpble_t *h, const char *uri);
  * -EIO controller refused a start-up command. Deactivating an inactive device
  * returns 0. No events are delivered for what deactivation tears down, except
  * SCAN_DONE for a scan in progress. */
-int mpble_active(mpble_t *h, bool on);
-bool mpble_is_active(mpble_t *h);
+MPBLE_API int mpble_active(mpble_t *h, bool on);
+MPBLE_API bool mpble_is_active(mpble_t *h);
 
 /* ---- configuration (module `config()`) ---- */
 
 /* Current own address: public, or the random static/private one per addr_mode.
  * -ENODEV inactive. */
-int mpble_get_mac(mpble_t *h, mpble_addr_t *out);
+MPBLE_API int mpble_get_mac(mpble_t *h, mpble_addr_t *out);
 /* 0 public (-EINVAL if the controller has none), 1 random static (a new one each
  * call), 2 RPA, 3 NRPA; other values are ignored (reference). -ENODEV inactive. */
-int mpble_set_addr_mode(mpble_t *h, int mode);
+MPBLE_API int mpble_set_addr_mode(mpble_t *h, int mode);
 
 /* The reference's limit (NimBLE's configured maximum); the spec allows 248. */
 #define MPBLE_GAP_NAME_MAX 31
 /* Any time, persists across activations. -EINVAL if longer than MPBLE_GAP_NAME_MAX. */
-int mpble_set_gap_name(mpble_t *h, const uint8_t *name, size_t len);
+MPBLE_API int mpble_set_gap_name(mpble_t *h, const uint8_t *name, size_t len);
 /* Copies the name into buf (up to cap bytes); returns its full length. */
-size_t mpble_get_gap_name(mpble_t *h, uint8_t *buf, size_t cap);
+MPBLE_API size_t mpble_get_gap_name(mpble_t *h, uint8_t *buf, size_t cap);
 
 /* Preferred ATT MTU, 23..527 (else -EINVAL; the reference's range). Default 256.
  * -ENODEV inactive (reference). */
-int mpble_get_mtu(mpble_t *h);
-int mpble_set_mtu(mpble_t *h, int mtu);
+MPBLE_API int mpble_get_mtu(mpble_t *h);
+MPBLE_API int mpble_set_mtu(mpble_t *h, int mtu);
 
 /* Event buffer size in bytes, 16..65535 (else -EINVAL); any time. */
-int mpble_get_rxbuf(mpble_t *h);
-int mpble_set_rxbuf(mpble_t *h, int size);
+MPBLE_API int mpble_get_rxbuf(mpble_t *h);
+MPBLE_API int mpble_set_rxbuf(mpble_t *h, int size);
 
 /* Pairing settings, stored for the security manager; any time, persist. */
-void mpble_set_bond(mpble_t *h, bool on);
-void mpble_set_mitm(mpble_t *h, bool on);
-void mpble_set_io(mpble_t *h, int io_capability);
-void mpble_set_le_secure(mpble_t *h, bool on);
+MPBLE_API void mpble_set_bond(mpble_t *h, bool on);
+MPBLE_API void mpble_set_mitm(mpble_t *h, bool on);
+MPBLE_API void mpble_set_io(mpble_t *h, int io_capability);
+MPBLE_API void mpble_set_le_secure(mpble_t *h, bool on);
 
 /* ---- broadcaster ---- */
 
@@ -250,10 +258,11 @@ void mpble_set_le_secure(mpble_t *h, bool on);
  * NULL keeps the previously set payload; a zero length clears it; longer than 31
  * bytes -> -EINVAL. connectable: ADV_IND, else ADV_SCAN_IND (reference).
  * Interval out of the controller's range -> -EINVAL. -ENODEV inactive. */
-int mpble_gap_advertise(mpble_t *h, uint32_t interval_us, const uint8_t *adv, size_t adv_len,
-                        const uint8_t *resp, size_t resp_len, bool connectable);
+MPBLE_API int mpble_gap_advertise(mpble_t *h, uint32_t interval_us, const uint8_t *adv,
+                                  size_t adv_len, const uint8_t *resp, size_t resp_len,
+                                  bool connectable);
 /* Stops advertising; 0 even when inactive or not advertising. */
-int mpble_gap_advertise_stop(mpble_t *h);
+MPBLE_API int mpble_gap_advertise_stop(mpble_t *h);
 
 /* ---- observer ---- */
 
@@ -261,11 +270,11 @@ int mpble_gap_advertise_stop(mpble_t *h);
  * (no duplicate filtering) as SCAN_RESULT and SCAN_DONE at the end. interval and
  * window are rounded down to 625 us units and clamped to 4..16384 units; window >
  * interval -> -EINVAL. Already scanning -> -EALREADY. -ENODEV inactive. */
-int mpble_gap_scan(mpble_t *h, uint32_t duration_ms, uint32_t interval_us, uint32_t window_us,
-                   bool active);
+MPBLE_API int mpble_gap_scan(mpble_t *h, uint32_t duration_ms, uint32_t interval_us,
+                             uint32_t window_us, bool active);
 /* Stops a scan; SCAN_DONE is delivered before this returns. Not scanning: 0, no
  * event. -ENODEV inactive. */
-int mpble_gap_scan_stop(mpble_t *h);
+MPBLE_API int mpble_gap_scan_stop(mpble_t *h);
 
 /* ---- central and peripheral ---- */
 
@@ -276,13 +285,13 @@ int mpble_gap_scan_stop(mpble_t *h);
  * MPBLE_CONN_HANDLE_NONE on timeout or cancel. -EALREADY while connecting, -EIO when
  * already connected to that peer, -ENOMEM when no connection slot is free, -EINVAL
  * for addr type > 3. */
-int mpble_gap_connect(mpble_t *h, const mpble_addr_t *peer, uint32_t scan_duration_ms,
-                      uint32_t min_interval_us, uint32_t max_interval_us);
+MPBLE_API int mpble_gap_connect(mpble_t *h, const mpble_addr_t *peer, uint32_t scan_duration_ms,
+                                uint32_t min_interval_us, uint32_t max_interval_us);
 /* Cancels a connection attempt (PERIPHERAL_DISCONNECT follows); -EALREADY if none. */
-int mpble_gap_connect_cancel(mpble_t *h);
+MPBLE_API int mpble_gap_connect_cancel(mpble_t *h);
 /* Starts disconnecting: 1 if started, 0 if the handle is not connected; -EALREADY if
  * already disconnecting. The DISCONNECT event follows. */
-int mpble_gap_disconnect(mpble_t *h, uint16_t conn_handle);
+MPBLE_API int mpble_gap_disconnect(mpble_t *h, uint16_t conn_handle);
 
 /* ---- link settings (C API only: the Python module has no such methods) ---- */
 
@@ -290,10 +299,10 @@ int mpble_gap_disconnect(mpble_t *h, uint16_t conn_handle);
 #define MPBLE_PHY_2M 0x02
 /* Asks for a PHY (MPBLE_PHY_1M or MPBLE_PHY_2M) both ways; the controller and the
  * peer settle it shortly after. -ENOTCONN, -EINVAL. */
-int mpble_gap_set_phy(mpble_t *h, uint16_t conn_handle, int phy);
+MPBLE_API int mpble_gap_set_phy(mpble_t *h, uint16_t conn_handle, int phy);
 /* Asks for a maximum LL payload (27..251 octets) in our transmit direction. New
  * connections ask for 251 when the controller supports it. -ENOTCONN, -EINVAL. */
-int mpble_gap_set_data_length(mpble_t *h, uint16_t conn_handle, uint16_t tx_octets);
+MPBLE_API int mpble_gap_set_data_length(mpble_t *h, uint16_t conn_handle, uint16_t tx_octets);
 
 /* ---- GATT server ---- */
 
@@ -322,40 +331,42 @@ struct mpble_gatts_service {
  * handles written (<= handles_cap), or -EBUSY while advertising, scanning,
  * connecting or connected, -E2BIG for more services than the reference allows (8),
  * -ENOMEM. */
-int mpble_gatts_register_services(mpble_t *h, const struct mpble_gatts_service *services,
-                                  size_t num_services, uint16_t *handles, size_t handles_cap);
+MPBLE_API int mpble_gatts_register_services(mpble_t *h, const struct mpble_gatts_service *services,
+                                            size_t num_services, uint16_t *handles,
+                                            size_t handles_cap);
 /* A malloc'd copy of a local value (free() it); an unknown handle or an inactive
  * device gives an empty value (reference). In append mode the read empties it. */
-int mpble_gatts_read(mpble_t *h, uint16_t value_handle, uint8_t **data, size_t *len);
+MPBLE_API int mpble_gatts_read(mpble_t *h, uint16_t value_handle, uint8_t **data, size_t *len);
 /* Replaces a local value (growing its buffer if needed); send_update notifies or
  * indicates subscribed clients. -EINVAL for an unknown handle. */
-int mpble_gatts_write(mpble_t *h, uint16_t value_handle, const uint8_t *data, size_t len,
-                      bool send_update);
+MPBLE_API int mpble_gatts_write(mpble_t *h, uint16_t value_handle, const uint8_t *data, size_t len,
+                                bool send_update);
 /* Sends a notification/indication regardless of subscription; data NULL sends the
  * stored value (raising GATTS_READ_REQUEST with conn_handle 0xffff first). Truncated
  * to ATT_MTU-3. -ENOTCONN, -ENOMEM when out of buffers. INDICATE_DONE follows an
  * indication. */
-int mpble_gatts_notify(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
-                       const uint8_t *data, size_t len);
-int mpble_gatts_indicate(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
-                         const uint8_t *data, size_t len);
+MPBLE_API int mpble_gatts_notify(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
+                                 const uint8_t *data, size_t len);
+MPBLE_API int mpble_gatts_indicate(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
+                                   const uint8_t *data, size_t len);
 /* Sets a value's buffer size and append mode, and empties it. -EINVAL unknown handle. */
-int mpble_gatts_set_buffer(mpble_t *h, uint16_t value_handle, size_t len, bool append);
+MPBLE_API int mpble_gatts_set_buffer(mpble_t *h, uint16_t value_handle, size_t len, bool append);
 
 /* ---- GATT client (results arrive as events) ---- */
 
-int mpble_gattc_discover_services(mpble_t *h, uint16_t conn_handle, const mpble_uuid_t *uuid);
-int mpble_gattc_discover_characteristics(mpble_t *h, uint16_t conn_handle, uint16_t start,
-                                         uint16_t end, const mpble_uuid_t *uuid);
-int mpble_gattc_discover_descriptors(mpble_t *h, uint16_t conn_handle, uint16_t start,
-                                     uint16_t end);
-int mpble_gattc_read(mpble_t *h, uint16_t conn_handle, uint16_t value_handle);
+MPBLE_API int mpble_gattc_discover_services(mpble_t *h, uint16_t conn_handle,
+                                            const mpble_uuid_t *uuid);
+MPBLE_API int mpble_gattc_discover_characteristics(mpble_t *h, uint16_t conn_handle, uint16_t start,
+                                                   uint16_t end, const mpble_uuid_t *uuid);
+MPBLE_API int mpble_gattc_discover_descriptors(mpble_t *h, uint16_t conn_handle, uint16_t start,
+                                               uint16_t end);
+MPBLE_API int mpble_gattc_read(mpble_t *h, uint16_t conn_handle, uint16_t value_handle);
 /* mode 0: Write Command (no event); 1: Write Request (WRITE_DONE); else -EINVAL. Data
  * longer than ATT_MTU-3 is truncated (reference). */
-int mpble_gattc_write(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
-                      const uint8_t *data, size_t len, int mode);
+MPBLE_API int mpble_gattc_write(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
+                                const uint8_t *data, size_t len, int mode);
 /* Exchanges the ATT MTU using config('mtu'); -EALREADY if this link already did. */
-int mpble_gattc_exchange_mtu(mpble_t *h, uint16_t conn_handle);
+MPBLE_API int mpble_gattc_exchange_mtu(mpble_t *h, uint16_t conn_handle);
 
 #ifdef __cplusplus
 }
