@@ -92,6 +92,8 @@ bool acl_room(struct conn *c, size_t pdu_len)
 {
     if (c->used && !c->disconnecting && pdu_len <= 0xffff && c->tx_cap - c->tx_used >= 2 + pdu_len)
         return true;
+    if (2 + pdu_len > c->tx_cap)
+        return false; /* never: nothing to report */
     /* The smallest wanted: whoever still finds too little then asks again. */
     if (c->tx_want == 0 || c->tx_want > 2 + pdu_len)
         c->tx_want = 2 + pdu_len;
@@ -103,6 +105,8 @@ int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len
 {
     if (!c->used || c->disconnecting)
         return -ENOTCONN;
+    if (2 + hdr_len + len > c->tx_cap)
+        return -EMSGSIZE; /* never fits: no room to wait for */
     if (!acl_room(c, hdr_len + len))
         return -ENOMEM;
     uint8_t l[2];

@@ -20,7 +20,7 @@ struct acl_upper {
 
 /* Queues one L2CAP PDU, given as a header and a payload, for c; sends what the
  * controller's buffers allow at once. 0, -ENOMEM (no room: nothing queued; room
- * is reported when it frees), -ENOTCONN. */
+ * is reported when it frees), -EMSGSIZE (larger than the queue), -ENOTCONN. */
 int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len,
               const uint8_t *payload, size_t len);
 /* Whether a PDU of pdu_len fits in c's transmit queue now; if not, room is reported

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "host/conn.h"
-#include "host/gatts.h"
 #include "host/host.h"
 #include "host/l2cap.h"
 
@@ -70,7 +69,6 @@ void att_link_down(struct host *h, struct conn *c)
     c->att.closed = true; /* what the DONE events' handlers ask for fails now */
     att_client_on_disconnect(h, c);
     att_server_on_disconnect(h, c);
-    gatts_conn_reset(h, c);
 }
 
 static void on_tx_room(struct host *h, struct conn *c)

@@ -83,9 +83,9 @@ int att_server_send_value(struct host *h, struct conn *c, uint16_t handle, const
 /* Whether an indication is unconfirmed or queued on c. */
 bool att_server_indicating(const struct conn *c);
 /* A changed value for a subscriber (gatts_write with send_update): a notification,
- * or an indication when none is outstanding. 0; -ENOMEM when the transmit queue has
+ * or an indication when none is outstanding. 0; -EAGAIN when the transmit queue has
  * no room (nothing read or sent: att_chan_ops.tx_room kicks the updates again);
- * -EACCES when the application denied the read; -ENOTCONN. */
+ * else as att_server_send_value. */
 int att_server_update(struct host *h, struct conn *c, uint16_t handle, bool indicate);
 
 /* ---- between the bearer's parts ---- */

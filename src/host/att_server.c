@@ -462,7 +462,7 @@ int att_server_update(struct host *h, struct conn *c, uint16_t handle, bool indi
     if (c->att.closed)
         return -ENOTCONN;
     if (!l2cap_room(h, c, L2CAP_CID_ATT, c->att.mtu))
-        return -ENOMEM;
+        return -EAGAIN;
     return att_server_send_value(h, c, handle, NULL, 0, indicate);
 }
 

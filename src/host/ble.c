@@ -242,18 +242,21 @@ int ble_conn_enter(struct mpble *dev, uint16_t conn_handle, struct host **h, str
     return 0;
 }
 
-/* Runs a settings change on the device, and on the active host's snapshot. */
-static void update_settings(struct mpble *dev, void (*change)(struct host_settings *s, const void *arg),
+/* Runs a settings change on the device and, while a host exists (activating or
+ * active), on its snapshot too, under both locks (the host's first, as everywhere):
+ * no change is lost between activation's copy and the end of start-up. */
+static void update_settings(struct mpble *dev,
+                            void (*change)(struct host_settings *s, const void *arg),
                             const void *arg)
 {
+    bool host = loop_enter(&dev->loop) == 0;
     pthread_mutex_lock(&dev->mu);
     change(&dev->settings, arg);
+    if (host)
+        change(&host_base(dev->host)->settings, arg);
     pthread_mutex_unlock(&dev->mu);
-    struct host *h;
-    if (ble_enter(dev, &h) == 0) {
-        change(&host_base(h)->settings, arg);
-        ble_leave(dev);
-    }
+    if (host)
+        loop_leave(&dev->loop);
 }
 
 /* ---- configuration ---- */

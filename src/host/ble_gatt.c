@@ -75,12 +75,19 @@ int mpble_gattc_read(mpble_t *dev, uint16_t conn_handle, uint16_t value_handle)
     BLE_ON_CONN(dev, conn_handle, gattc_read(h, c, value_handle));
 }
 
-int mpble_gattc_write(mpble_t *dev, uint16_t conn_handle, uint16_t value_handle,
+static int write_mode(struct host *h, uint16_t conn_handle, uint16_t value_handle,
                       const uint8_t *data, size_t len, int mode)
 {
     if (mode != 0 && mode != 1)
         return -EINVAL; /* before the connection (reference) */
-    BLE_ON_CONN(dev, conn_handle, gattc_write(h, c, value_handle, data, len, mode == 1));
+    struct conn *c = conn_by_handle(h, conn_handle);
+    return c ? gattc_write(h, c, value_handle, data, len, mode == 1) : -ENOTCONN;
+}
+
+int mpble_gattc_write(mpble_t *dev, uint16_t conn_handle, uint16_t value_handle,
+                      const uint8_t *data, size_t len, int mode)
+{
+    BLE_ON_HOST(dev, write_mode(h, conn_handle, value_handle, data, len, mode));
 }
 
 int mpble_gattc_exchange_mtu(mpble_t *dev, uint16_t conn_handle)

@@ -207,6 +207,7 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
     }
     c->used = true;
     c->disconnecting = false;
+    c->going_down = false;
     c->handle = ev->u.conn.handle;
     c->role = ev->u.conn.role;
     c->peer.type = ev->u.conn.peer_type & 1; /* identity type of a resolved address */
@@ -227,11 +228,13 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
 void conn_on_disconnect(struct host *h, const struct hci_evt *ev)
 {
     struct conn *c = conn_by_handle(h, ev->u.disconn.handle);
-    if (c == NULL || ev->u.disconn.status != HCI_SUCCESS) {
-        if (c)
-            c->disconnecting = false;
+    if (c == NULL || c->going_down)
+        return; /* unknown, or already being taken down (a handler's call ended up here) */
+    if (ev->u.disconn.status != HCI_SUCCESS) {
+        c->disconnecting = false;
         return;
     }
+    c->going_down = true;
     h->conn_up.down(h, c);
     c->used = false;
     mpble_addr_t peer = c->peer;
@@ -371,7 +374,7 @@ void conn_on_transport_lost(struct host *h)
     }
     for (unsigned i = 0; i < HOST_MAX_CONNS; i++) {
         struct conn *c = &h->conns[i];
-        if (!c->used)
+        if (!c->used || c->going_down)
             continue;
         struct hci_evt ev = {.kind = HCI_EVT_DISCONN_COMPLETE};
         ev.u.disconn.handle = c->handle;

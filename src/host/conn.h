@@ -31,6 +31,7 @@ struct host;
 struct conn {
     bool used;
     bool disconnecting;
+    bool going_down; /* the link-down fan-out runs: its disconnect event follows */
     uint16_t handle;
     uint8_t role;
     mpble_addr_t peer;
@@ -75,7 +76,7 @@ struct conn_connect_args {
     mpble_addr_t peer;
     uint32_t scan_duration_ms, min_interval_us, max_interval_us;
 };
-/* mpble_gap_connect and mpble_gap_connect_cancel, on the loop. */
+/* mpble_gap_connect and mpble_gap_connect_cancel. */
 int conn_connect(struct host *h, const struct conn_connect_args *a);
 int conn_connect_cancel(struct host *h);
 /* 1 when a disconnection started, 0 when handle is not connected, or -errno. */
@@ -83,7 +84,7 @@ int conn_disconnect(struct host *h, uint16_t handle);
 /* Asks the controller for new parameters (HCI units); -EINVAL when invalid. */
 int conn_update_params(struct host *h, struct conn *c, uint16_t imin, uint16_t imax,
                        uint16_t latency, uint16_t timeout);
-/* mpble_gap_set_data_length and mpble_gap_set_phy, on the loop. */
+/* mpble_gap_set_data_length and mpble_gap_set_phy. */
 int conn_set_data_length(struct host *h, uint16_t handle, uint16_t octets);
 int conn_set_phy(struct host *h, uint16_t handle, int phy);
 /* _IRQ_CONNECTION_UPDATE with c's current parameters. */

@@ -55,7 +55,7 @@ struct gattc_queue {
     bool busy; /* working through the queue: calls from event handlers only queue */
 };
 
-/* The module's gattc_* on the loop, for a connected c. 0, or -ENOMEM when the
+/* The module's gattc_* for a connected c. 0, or -ENOMEM when the
  * link's queue is full, -EBUSY for a second characteristic discovery anywhere,
  * -EALREADY for a second MTU exchange, -EINVAL for a UUID of a bad length,
  * -ENOTCONN when the ATT bearer timed out. */

@@ -405,7 +405,7 @@ static void send_updates(struct host *h, struct host_timer *t)
                 continue;
             s->pending = false;
             uint16_t value_handle = (uint16_t)(db->cccd_handles[k] - 1);
-            if (att_server_update(h, c, value_handle, !notify) == -ENOMEM) {
+            if (att_server_update(h, c, value_handle, !notify) == -EAGAIN) {
                 s->pending = true; /* nothing was read: the ATT channel's room kicks again */
                 break;
             }

@@ -36,7 +36,7 @@ struct conn;
 int gatts_start(struct host *h);
 void gatts_stop(struct host *h);
 
-/* mpble_gatts_register_services on the loop. */
+/* mpble_gatts_register_services. */
 int gatts_register(struct host *h, const struct mpble_gatts_service *services, size_t n,
                    uint16_t *handles, size_t handles_cap);
 

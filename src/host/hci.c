@@ -49,7 +49,7 @@ static int dead_error(struct host *h)
     return -EIO;
 }
 
-/* ---- parked packets: [len:2][packet] records in a ring ---- */
+/* ---- parked packets: [len:4][packet] records in a ring ---- */
 
 static bool is_adv_report(const uint8_t *pkt, size_t len)
 {
@@ -76,7 +76,7 @@ static void ring_copy_out(const struct hci_parked *q, size_t pos, uint8_t *dst, 
 static int park(struct host *h, const uint8_t *pkt, size_t len)
 {
     struct hci_parked *q = &h->parked;
-    if (q->cap - q->used < len + 2) {
+    if (q->cap - q->used < len + 4) {
         /* Advertising reports are lossy on the air anyway; anything else must not be
          * lost, and cannot be: a command's answer comes long before this fills. */
         if (is_adv_report(pkt, len)) {
@@ -85,11 +85,11 @@ static int park(struct host *h, const uint8_t *pkt, size_t len)
         }
         return -ENOBUFS;
     }
-    uint8_t l[2];
-    put_le16(l, (uint16_t)len);
-    ring_copy_in(q, q->head + q->used, l, 2);
-    ring_copy_in(q, q->head + q->used + 2, pkt, len);
-    q->used += len + 2;
+    uint8_t l[4];
+    put_le32(l, (uint32_t)len);
+    ring_copy_in(q, q->head + q->used, l, 4);
+    ring_copy_in(q, q->head + q->used + 4, pkt, len);
+    q->used += len + 4;
     return 0;
 }
 
@@ -98,12 +98,12 @@ static size_t unpark(struct host *h, uint8_t *out)
     struct hci_parked *q = &h->parked;
     if (q->used == 0)
         return 0;
-    uint8_t l[2];
-    ring_copy_out(q, q->head, l, 2);
-    size_t len = get_le16(l);
-    ring_copy_out(q, q->head + 2, out, len);
-    q->head = (q->head + len + 2) % q->cap;
-    q->used -= len + 2;
+    uint8_t l[4];
+    ring_copy_out(q, q->head, l, 4);
+    size_t len = get_le32(l);
+    ring_copy_out(q, q->head + 4, out, len);
+    q->head = (q->head + len + 4) % q->cap;
+    q->used -= len + 4;
     return len;
 }
 
@@ -218,12 +218,17 @@ static void dispatch_parked(struct host *h)
     size_t len;
     while (!h->base.stopping && (len = unpark(h, h->rx_pkt)) > 0)
         dispatch(h, h->rx_pkt, len);
+    if (h->parked.dropped_reports) {
+        host_log(h, "%u advertising reports dropped while a command waited",
+                 h->parked.dropped_reports);
+        h->parked.dropped_reports = 0;
+    }
 }
 
 void hci_run(struct host *h, bool readable)
 {
     dispatch_parked(h);
-    if (h->rx_pos == h->rx_len && (!readable || read_input(h) <= 0))
+    if (h->dead || (h->rx_pos == h->rx_len && (!readable || read_input(h) <= 0)))
         return;
     const uint8_t *pkt;
     size_t len;

@@ -76,6 +76,7 @@ static void on_link_down(struct host *h, struct conn *c)
 {
     acl_link_down(h, c);
     att_link_down(h, c);
+    gatts_conn_reset(h, c);
     l2cap_link_down(h, c);
 }
 

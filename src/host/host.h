@@ -11,6 +11,8 @@
  *   l2cap              the channel table; l2cap_sig (signalling), l2cap_coc
  *   att, smp           the ATT bearer (server, client); the Security Manager
  *   gatts, gattc       the GATT server's database, the GATT client procedures
+ *                      (the ATT server and the database it serves are one floor:
+ *                      att_server reads and writes it, gatts sends its updates)
  * One `struct host` exists per active device; whoever holds the host's lock
  * (loop.h) owns it. */
 #ifndef MPBLE_HOST_H

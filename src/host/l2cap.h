@@ -51,7 +51,8 @@ struct l2cap_chan *l2cap_chan_by_cid(struct conn *c, uint16_t cid);
 /* Sends one PDU on channel cid of c: framed, fragmented into ACL packets and queued
  * until the controller has buffers for them. 0; -ENOMEM when the link's transmit
  * queue cannot take it now (nothing is queued then; the channel's tx_room follows
- * when room frees); -ENOTCONN when c is not connected. */
+ * when room frees); -EMSGSIZE when it never could; -ENOTCONN when c is not
+ * connected. */
 int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payload, size_t len);
 /* Whether a PDU of len payload bytes fits in c's transmit queue now; if not, the
  * channel's tx_room follows when it does. */

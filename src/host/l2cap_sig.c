@@ -16,6 +16,9 @@
 #define SIG_CONN_PARAM_UPDATE_RSP 0x13
 #define SIG_LE_CREDIT_CONN_REQ 0x14
 #define SIG_LE_CREDIT_CONN_RSP 0x15
+#define SIG_DISCONN_RSP 0x07
+#define SIG_CREDIT_CONN_RSP 0x18
+#define SIG_CREDIT_RECONF_RSP 0x1a
 #define SIG_HDR 4 /* code, identifier, length(2) */
 #define SIG_DATA_MAX 16 /* the longest answer this host sends */
 /* Command Reject reasons (4.1). */
@@ -31,9 +34,9 @@ typedef uint8_t (*sig_fn)(struct host *h, struct conn *c, const uint8_t *d, size
                           uint8_t *rsp, size_t *rsp_len);
 
 struct sig_command {
-    uint8_t len;      /* the data's length, or its minimum when `at_least` */
-    bool at_least;
-    sig_fn handle;    /* NULL: taken and ignored */
+    uint8_t len;   /* a request's data length */
+    bool response; /* answers a request: this host sends none, so it is discarded */
+    sig_fn handle; /* a request's handler */
 };
 
 static uint8_t reject(uint16_t reason, uint8_t *rsp, size_t *rsp_len)
@@ -64,12 +67,17 @@ static uint8_t on_le_credit_conn_req(struct host *h, struct conn *c, const uint8
     return SIG_LE_CREDIT_CONN_RSP;
 }
 
-/* The commands this host takes; any other code is not understood (4.1). */
+/* The commands this host takes; any other request is not understood (4.1). A
+ * response has an identifier this host never sent and is silently discarded (4). */
 static const struct sig_command commands[256] = {
-    [SIG_COMMAND_REJECT] = {2, true, NULL},
+    [SIG_COMMAND_REJECT] = {.response = true},
+    [SIG_DISCONN_RSP] = {.response = true},
     [SIG_CONN_PARAM_UPDATE_REQ] = {8, false, on_param_update_req},
-    [SIG_CONN_PARAM_UPDATE_RSP] = {2, false, NULL}, /* this host sends no requests */
+    [SIG_CONN_PARAM_UPDATE_RSP] = {.response = true},
     [SIG_LE_CREDIT_CONN_REQ] = {L2CAP_COC_CONN_REQ_LEN, false, on_le_credit_conn_req},
+    [SIG_LE_CREDIT_CONN_RSP] = {.response = true},
+    [SIG_CREDIT_CONN_RSP] = {.response = true},
+    [SIG_CREDIT_RECONF_RSP] = {.response = true},
 };
 
 static void send_answer(struct host *h, struct conn *c, uint8_t code, uint8_t ident,
@@ -88,24 +96,24 @@ static void on_signal(struct host *h, struct conn *c, const uint8_t *p, size_t l
     uint8_t rsp[SIG_DATA_MAX];
     size_t rsp_len = 0;
     if (len > L2CAP_SIG_MTU) {
+        /* The reason's data is our MTU_sig (4.1). */
         reject(REJECT_MTU_EXCEEDED, rsp, &rsp_len);
-        send_answer(h, c, SIG_COMMAND_REJECT, len >= 2 ? p[1] : 0, rsp, rsp_len);
+        put_le16(rsp + rsp_len, L2CAP_SIG_MTU);
+        send_answer(h, c, SIG_COMMAND_REJECT, len >= 2 ? p[1] : 0, rsp, rsp_len + 2);
         return;
     }
     /* One command per C-frame on LE (4). */
     if (len < SIG_HDR || get_le16(p + 2) != len - SIG_HDR || p[1] == 0)
         return; /* malformed or identifier 0 (invalid): silently discarded */
     const struct sig_command *cmd = &commands[p[0]];
-    const uint8_t *d = p + SIG_HDR;
     size_t dlen = len - SIG_HDR;
+    if (cmd->response)
+        return;
     uint8_t code;
-    if (cmd->len == 0 || (cmd->at_least ? dlen < cmd->len : dlen != cmd->len)) {
-        if (p[0] == SIG_COMMAND_REJECT)
-            return; /* never answer a reject with one */
+    if (cmd->handle == NULL || dlen != cmd->len)
         code = reject(REJECT_NOT_UNDERSTOOD, rsp, &rsp_len);
-    } else {
-        code = cmd->handle ? cmd->handle(h, c, d, dlen, rsp, &rsp_len) : 0;
-    }
+    else
+        code = cmd->handle(h, c, p + SIG_HDR, dlen, rsp, &rsp_len);
     if (code)
         send_answer(h, c, code, p[1], rsp, rsp_len);
 }

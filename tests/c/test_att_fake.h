@@ -138,7 +138,8 @@ static struct conn *fake_connect(unsigned slot, uint16_t handle)
 
 static void fake_disconnect(struct conn *c)
 {
-    att_link_down(&fk.h, c);
+    att_link_down(&fk.h, c); /* as the host's link-down fan-out */
+    gatts_conn_reset(&fk.h, c);
     c->used = false;
 }
 

@@ -92,9 +92,9 @@ static void test_fragmentation_and_credits(void)
     /* Completions beyond what was sent are not credited. */
     acl_on_completed(h, 0x0042, 9);
     CHECK_EQ(h->acl_credits, 2);
-    /* A full queue refuses and keeps nothing. */
+    /* A PDU the queue can never hold is refused as such, and nothing is kept. */
     static uint8_t big[HOST_TX_QUEUE_BYTES];
-    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, big, sizeof big), -ENOMEM);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, big, sizeof big), -EMSGSIZE);
     CHECK(!l2cap_room(h, c, L2CAP_CID_ATT, sizeof big));
     CHECK(l2cap_room(h, c, L2CAP_CID_ATT, 100));
     c->disconnecting = true;
@@ -160,21 +160,36 @@ static void test_signalling_and_smp(void)
     CHECK_EQ(out[9], 0x15);
     CHECK_EQ(get_le16(out + 21), 0x0002);
     /* A Connection Parameter Update Response of a wrong length (10, as a credit-based
-     * request has) is not understood: Command Reject, nothing else. */
+     * request has) answers a request this host never sent: silently discarded, like
+     * one of the right length and every other response (Vol 3 Part A 4). */
     const uint8_t bad_rsp[] = {0x13, 0x06, 0x0a, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
                                0xfb, 0x00, 0x05, 0x00};
-    deliver(L2CAP_CID_LE_SIGNALING, bad_rsp, sizeof bad_rsp, 27);
-    CHECK_EQ(take(out, 15), 15);
-    CHECK_EQ(out[9], 0x01);
-    CHECK_EQ(out[10], 0x06);
-    CHECK_EQ(get_le16(out + 13), 0x0000);
-    CHECK_EQ(pending(), 0);
-    /* One of the right length answers a request this host never sent: ignored. So is
-     * a Command Reject, even a malformed one. */
     const uint8_t rsp[] = {0x13, 0x07, 0x02, 0x00, 0x00, 0x00};
     const uint8_t rej[] = {0x01, 0x08, 0x01, 0x00, 0x00};
+    const uint8_t coc_rsp[] = {0x15, 0x09, 0x0a, 0x00, 0x40, 0x00, 0x40, 0x00, 0x40, 0x00,
+                               0x01, 0x00, 0x00, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, bad_rsp, sizeof bad_rsp, 27);
     deliver(L2CAP_CID_LE_SIGNALING, rsp, sizeof rsp, 27);
     deliver(L2CAP_CID_LE_SIGNALING, rej, sizeof rej, 27);
+    deliver(L2CAP_CID_LE_SIGNALING, coc_rsp, sizeof coc_rsp, 27);
+    CHECK_EQ(pending(), 0);
+    /* A request of a wrong length is not understood. */
+    const uint8_t short_coc[] = {0x14, 0x0b, 0x08, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
+                                 0xfb, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, short_coc, sizeof short_coc, 27);
+    CHECK_EQ(take(out, 15), 15);
+    CHECK_EQ(out[9], 0x01);
+    CHECK_EQ(out[10], 0x0b);
+    CHECK_EQ(get_le16(out + 13), 0x0000);
+    /* Longer than MTU_sig: Command Reject, MTU exceeded, with our MTU (4.1). */
+    uint8_t long_cmd[4 + 24] = {0x12, 0x0c, 24, 0x00};
+    deliver(L2CAP_CID_LE_SIGNALING, long_cmd, sizeof long_cmd, 27);
+    CHECK_EQ(take(out, 5 + 4 + 8), 17);
+    CHECK_EQ(get_le16(out + 5), 8);
+    CHECK_EQ(out[9], 0x01);
+    CHECK_EQ(out[10], 0x0c);
+    CHECK_EQ(get_le16(out + 13), 0x0001);
+    CHECK_EQ(get_le16(out + 15), 23);
     CHECK_EQ(pending(), 0);
     /* SMP: pairing is refused with Pairing Not Supported. */
     const uint8_t pair[] = {0x01, 0x03, 0x00, 0x01, 0x10, 0x07, 0x07};
