@@ -17,7 +17,7 @@
 #include "controller/ll_pdu.h"
 #include "radio/radio.h"
 
-#define LL_MAX_CONNS 16   /* connections per controller, either role */
+#define LL_MAX_CONNS 32   /* connections per controller, either role */
 #define LL_CTRL_QUEUE 4   /* control PDUs waiting to be sent, per connection */
 
 struct controller;

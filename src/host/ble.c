@@ -103,10 +103,21 @@ int mpble_set_transport(mpble_t *dev, const char *uri)
     return 0;
 }
 
-bool mpble_is_active(mpble_t *dev)
+/* Whether the device was activated (and not deactivated since). */
+static bool activated(struct mpble *dev)
 {
     pthread_mutex_lock(&dev->mu);
     bool a = dev->active;
+    pthread_mutex_unlock(&dev->mu);
+    return a;
+}
+
+bool mpble_is_active(mpble_t *dev)
+{
+    /* A host whose controller is lost is not active any more, though its calls go on
+     * failing with the reason until deactivation. */
+    pthread_mutex_lock(&dev->mu);
+    bool a = dev->active && !__atomic_load_n(&dev->host->dead, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&dev->mu);
     return a;
 }
@@ -200,7 +211,7 @@ int mpble_active(mpble_t *dev, bool on)
 {
     dev->err[0] = '\0';
     if (!on) {
-        if (mpble_is_active(dev))
+        if (activated(dev))
             deactivate(dev);
         return 0;
     }
@@ -209,7 +220,7 @@ int mpble_active(mpble_t *dev, bool on)
                  "active(True) cannot restart the stack from inside its event handler");
         return -EDEADLK;
     }
-    if (mpble_is_active(dev))
+    if (activated(dev))
         deactivate(dev);
     reap_stopped_loop(dev);
     return activate(dev);
@@ -218,7 +229,7 @@ int mpble_active(mpble_t *dev, bool on)
 int ble_enter(struct mpble *dev, struct host **h)
 {
     dev->err[0] = '\0';
-    if (!mpble_is_active(dev))
+    if (!activated(dev))
         return -ENODEV;
     int rc = loop_enter(&dev->loop);
     *h = dev->host;
@@ -311,7 +322,7 @@ static int get_int(struct mpble *dev, const int *field)
 
 int mpble_get_mtu(mpble_t *dev)
 {
-    if (!mpble_is_active(dev))
+    if (!activated(dev))
         return -ENODEV;
     return get_int(dev, &dev->settings.mtu);
 }
@@ -336,7 +347,7 @@ static void change_bool(struct host_settings *s, const void *arg)
 
 int mpble_set_mtu(mpble_t *dev, int mtu)
 {
-    if (!mpble_is_active(dev))
+    if (!activated(dev))
         return -ENODEV;
     if (mtu < MTU_MIN || mtu > MTU_MAX)
         return -EINVAL;

@@ -180,6 +180,20 @@ int conn_connect_cancel(struct host *h)
 
 /* ---- events ---- */
 
+/* A link the host has no slot for: ended at once with a reason Disconnect allows
+ * (Vol 4 Part E 7.1.6); the peer sees it come and go, this host reports nothing. */
+static void refuse(struct host *h, const struct hci_evt *ev)
+{
+    host_log(h, "no room for connection 0x%03x (%d links): disconnecting it",
+             ev->u.conn.handle, HOST_MAX_CONNS);
+    uint8_t p[3];
+    put_le16(p, ev->u.conn.handle);
+    p[2] = HCI_ERR_REMOTE_LOW_RESOURCES;
+    hci_cmd(h, HCI_OP_DISCONNECT, p, sizeof p, NULL, 0, NULL);
+    if (ev->u.conn.role == CONN_ROLE_PERIPHERAL)
+        gap_on_peripheral_link(h, false);
+}
+
 void conn_on_complete(struct host *h, const struct hci_evt *ev)
 {
     bool central = ev->u.conn.role == CONN_ROLE_CENTRAL;
@@ -198,11 +212,7 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
     }
     struct conn *c = free_slot(h);
     if (c == NULL || conn_by_handle(h, ev->u.conn.handle)) {
-        host_log(h, "no room for connection 0x%03x: disconnecting it", ev->u.conn.handle);
-        uint8_t p[3];
-        put_le16(p, ev->u.conn.handle);
-        p[2] = HCI_ERR_CONN_LIMIT;
-        hci_cmd(h, HCI_OP_DISCONNECT, p, sizeof p, NULL, 0, NULL);
+        refuse(h, ev);
         return;
     }
     c->used = true;
@@ -220,7 +230,9 @@ void conn_on_complete(struct host *h, const struct hci_evt *ev)
     if (h->le_features[LE_FEATURE_DLE_BYTE] & LE_FEATURE_DLE_BIT)
         conn_set_data_length(h, c->handle, DATA_LEN_MAX);
     if (!central)
-        gap_on_peripheral_link(h);
+        gap_on_peripheral_link(h, true);
+    if (free_slot(h) == NULL)
+        gap_set_links_full(h, true);
     emit_conn(h, central ? MPBLE_IRQ_PERIPHERAL_CONNECT : MPBLE_IRQ_CENTRAL_CONNECT, c->handle,
               &c->peer);
 }
@@ -237,6 +249,7 @@ void conn_on_disconnect(struct host *h, const struct hci_evt *ev)
     c->going_down = true;
     h->conn_up.down(h, c);
     c->used = false;
+    gap_set_links_full(h, false);
     mpble_addr_t peer = c->peer;
     emit_conn(h, c->role == CONN_ROLE_CENTRAL ? MPBLE_IRQ_PERIPHERAL_DISCONNECT
                                               : MPBLE_IRQ_CENTRAL_DISCONNECT,

@@ -149,6 +149,7 @@ int gap_advertise(struct host *h, const struct gap_adv_args *a)
         return -EINVAL;
     }
     int rc;
+    h->adv_held = false;
     if (h->advertising && (rc = set_adv_enable(h, false)) < 0)
         return rc;
 
@@ -179,14 +180,34 @@ int gap_advertise(struct host *h, const struct gap_adv_args *a)
     if (a->resp &&
         (rc = set_adv_payload(h, HCI_OP_LE_SET_SCAN_RSP_DATA, a->resp, a->resp_len)) < 0)
         return rc;
+    h->adv_connectable = a->connectable;
+    if (a->connectable && h->links_full) {
+        h->adv_held = true; /* starts when a link slot frees */
+        return 0;
+    }
     return set_adv_enable(h, true);
 }
 
 int gap_advertise_stop(struct host *h)
 {
+    h->adv_held = false;
     if (!h->advertising)
         return 0;
     return set_adv_enable(h, false);
+}
+
+void gap_set_links_full(struct host *h, bool full)
+{
+    if (full == h->links_full)
+        return;
+    h->links_full = full;
+    if (full && h->advertising && h->adv_connectable) {
+        if (set_adv_enable(h, false) == 0)
+            h->adv_held = true;
+    } else if (!full && h->adv_held) {
+        h->adv_held = false;
+        set_adv_enable(h, true);
+    }
 }
 
 /* ---- observer ---- */
@@ -272,16 +293,20 @@ void gap_stop(struct host *h)
     if (!h->dead)
         gap_advertise_stop(h);
     h->advertising = false;
+    h->adv_held = false;
 }
 
-void gap_on_peripheral_link(struct host *h)
+void gap_on_peripheral_link(struct host *h, bool taken)
 {
     h->advertising = false; /* legacy advertising ends with the connection */
+    if (!taken)
+        h->adv_held = true;
 }
 
 void gap_on_transport_lost(struct host *h)
 {
     h->advertising = false;
+    h->adv_held = false;
     if (h->scanning)
         scan_finished(h);
 }

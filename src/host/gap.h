@@ -16,8 +16,12 @@ int gap_start(struct host *h); /* after the controller is up: choose the address
 void gap_stop(struct host *h); /* deactivation: stop advertising and scanning */
 void gap_on_transport_lost(struct host *h);
 void gap_on_adv_reports(struct host *h, const struct hci_evt *ev);
-/* A link came up in the peripheral role: legacy advertising ended with it. */
-void gap_on_peripheral_link(struct host *h);
+/* A link came up in the peripheral role: legacy advertising ended with it. When the
+ * host had no slot for it (taken false), advertising resumes once one frees. */
+void gap_on_peripheral_link(struct host *h, bool taken);
+/* Every link slot is taken (full), or one freed: connectable advertising is held
+ * meanwhile, as no further link could be taken. */
+void gap_set_links_full(struct host *h, bool full);
 
 int gap_set_addr_mode(struct host *h, int mode);
 void gap_get_mac(struct host *h, mpble_addr_t *out);

@@ -231,7 +231,7 @@ void gatts_stop(struct host *h)
 
 static bool gap_busy(const struct host *h)
 {
-    if (h->advertising || h->scanning || h->connecting)
+    if (h->advertising || h->adv_held || h->scanning || h->connecting)
         return true;
     for (unsigned i = 0; i < HOST_MAX_CONNS; i++)
         if (h->conns[i].used)

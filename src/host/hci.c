@@ -35,7 +35,7 @@ void hci_fail(struct host *h, int err, const char *why)
 {
     if (h->dead)
         return;
-    h->dead = true;
+    __atomic_store_n(&h->dead, true, __ATOMIC_RELAXED); /* mpble_is_active reads it */
     snprintf(h->dead_reason, sizeof h->dead_reason, "controller connection lost: %s (%s)", why,
              strerror(-err));
     host_log(h, "%s", h->dead_reason);

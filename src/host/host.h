@@ -70,6 +70,9 @@ struct host {
     uint8_t own_addr_type;
     uint8_t random_addr[6]; /* HCI order */
     bool advertising;
+    bool adv_connectable;
+    bool adv_held;   /* connectable advertising asked for, held while no link slot is free */
+    bool links_full; /* every link slot is taken */
     bool scanning;
     struct host_timer scan_timer;
 

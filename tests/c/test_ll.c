@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "controller/ll_conn.h"
 #include "controller/ll_pdu.h"
 #include "test_ll_dev.h"
 
@@ -602,22 +603,23 @@ static void test_supervision(enum medium_timing timing, int vanish_central)
     medium_free(&m);
 }
 
-/* One controller as central of 8 and peripheral of 8, traffic on all 16. */
+/* One controller as central of half its links and peripheral of the other half,
+ * traffic on all of them. */
 static void test_many(void)
 {
     struct medium m;
     CHECK_EQ(medium_init(&m, MEDIUM_TIMING_FAST, 21), 0);
     struct dev *x = dev_new(&m, 1, LE_MASK_ALL);
-    struct dev *peers[16];
-    int xh[16], ph[16];
-    for (int k = 0; k < 16; k++) {
+    struct dev *peers[LL_MAX_CONNS];
+    int xh[LL_MAX_CONNS], ph[LL_MAX_CONNS];
+    for (int k = 0; k < LL_MAX_CONNS; k++) {
         peers[k] = dev_new(&m, 2 + (uint32_t)k, LE_MASK_ALL);
-        if (k < 8)
+        if (k < LL_MAX_CONNS / 2)
             xh[k] = dev_connect(x, peers[k], 8, 100, &ph[k]);
         else
             ph[k] = dev_connect(peers[k], x, 8, 100, &xh[k]);
     }
-    /* The 17th: no slot. Connectable advertising is ignored, initiating refused. */
+    /* One more: no slot. Connectable advertising is ignored, initiating refused. */
     struct dev *extra = dev_new(&m, 40, LE_MASK_ALL);
     uint8_t p[25];
     conn_params(p, extra->addr, 8, 0, 100);
@@ -631,16 +633,16 @@ static void test_many(void)
     CHECK_EQ(dev_count(extra, HCI_EV_LE_META, HCI_LE_EV_ENHANCED_CONN_COMPLETE), 1);
     CHECK_EQ(disconn_reason(extra, 0), HCI_ERR_CONN_FAILED_TO_ESTABLISH);
     CHECK_EQ(dev_find(x, x0, HCI_EV_LE_META, -1), -1);
-    int handles_seen[16] = {0};
-    for (int k = 0; k < 16; k++) {
-        CHECK(xh[k] >= 0 && xh[k] < 16);
-        if (xh[k] >= 0 && xh[k] < 16)
+    int handles_seen[LL_MAX_CONNS] = {0};
+    for (int k = 0; k < LL_MAX_CONNS; k++) {
+        CHECK(xh[k] >= 0 && xh[k] < LL_MAX_CONNS);
+        if (xh[k] >= 0 && xh[k] < LL_MAX_CONNS)
             handles_seen[xh[k]]++;
     }
-    for (int k = 0; k < 16; k++)
+    for (int k = 0; k < LL_MAX_CONNS; k++)
         CHECK_EQ(handles_seen[k], 1);
     /* Traffic on all at once. */
-    for (int k = 0; k < 16; k++) {
+    for (int k = 0; k < LL_MAX_CONNS; k++) {
         x->tx[xh[k]] = (struct stream){.seed = 300u + (uint32_t)k, .max_len = 400};
         peers[k]->rx[ph[k]] = x->tx[xh[k]];
         peers[k]->tx[ph[k]] = (struct stream){.seed = 400u + (uint32_t)k, .max_len = 400};
@@ -649,7 +651,7 @@ static void test_many(void)
     const uint32_t n = 100;
     for (int guard = 0; guard < 100000; guard++) {
         int busy = 0;
-        for (int k = 0; k < 16; k++) {
+        for (int k = 0; k < LL_MAX_CONNS; k++) {
             dev_pump(x, xh[k], n, 251);
             dev_pump(peers[k], ph[k], n, 251);
             busy |= stream_done(&peers[k]->rx[ph[k]]) < n || stream_done(&x->rx[xh[k]]) < n;
@@ -658,16 +660,16 @@ static void test_many(void)
             break;
         run_for(&m, 1000);
     }
-    for (int k = 0; k < 16; k++) {
+    for (int k = 0; k < LL_MAX_CONNS; k++) {
         CHECK_EQ(stream_done(&peers[k]->rx[ph[k]]), n);
         CHECK_EQ(stream_done(&x->rx[xh[k]]), n);
         CHECK_EQ(peers[k]->rx[ph[k]].errors + x->rx[xh[k]].errors, 0);
     }
     CHECK_EQ(dev_count(x, HCI_EV_DISCONN_COMPLETE, -1), 0);
-    for (int k = 0; k < 16; k++)
+    for (int k = 0; k < LL_MAX_CONNS; k++)
         dev_free(peers[k]);
     run_for(&m, 2000000);
-    CHECK_EQ(dev_count(x, HCI_EV_DISCONN_COMPLETE, -1), 16);
+    CHECK_EQ(dev_count(x, HCI_EV_DISCONN_COMPLETE, -1), LL_MAX_CONNS);
     dev_free(x);
     dev_free(extra);
     medium_free(&m);

@@ -15,7 +15,7 @@
 #include "controller/controller.h"
 
 #define DEV_EVENTS 1024
-#define DEV_STREAMS 16 /* handles 0..15 */
+#define DEV_STREAMS 32 /* handles 0..31 */
 
 struct dev_event {
     uint8_t code, len;
