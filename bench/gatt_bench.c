@@ -49,9 +49,14 @@ static double cpu_s(void)
            ru.ru_stime.tv_usec / 1e6;
 }
 
+static void stop_run(void);
+
+/* Fails the benchmark; in the central (the main process) the air and the peripheral
+ * of the run in progress are stopped first, so nothing is left running. */
 static void die(const char *what, int rc)
 {
     fprintf(stderr, "gatt_bench: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
+    stop_run();
     exit(1);
 }
 
@@ -209,27 +214,54 @@ static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
 struct run {
     pid_t air, child;
     int from_child;
-    char dir[64], uri[160];
+    char dir[64], sock[128], uri[160];
     mpble_addr_t peer;
 };
+
+/* The run in progress, and the process that started it. */
+static struct run *current;
+static pid_t main_pid;
+
+static void stop_process(pid_t *pid)
+{
+    int st;
+    if (*pid > 0) {
+        kill(*pid, SIGTERM);
+        waitpid(*pid, &st, 0);
+    }
+    *pid = 0;
+}
+
+static void stop_run(void)
+{
+    if (current == NULL || getpid() != main_pid)
+        return;
+    stop_process(&current->child);
+    stop_process(&current->air);
+    unlink(current->sock);
+    rmdir(current->dir);
+    current = NULL;
+}
 
 static void start_air(struct run *r, const char *air_bin, const char *timing)
 {
     snprintf(r->dir, sizeof r->dir, "/tmp/mpble-bench-XXXXXX");
     if (mkdtemp(r->dir) == NULL)
         die("mkdtemp", errno);
-    char sock[128];
-    snprintf(sock, sizeof sock, "%s/air.sock", r->dir);
-    snprintf(r->uri, sizeof r->uri, "unix:%s", sock);
+    snprintf(r->sock, sizeof r->sock, "%s/air.sock", r->dir);
+    snprintf(r->uri, sizeof r->uri, "unix:%s", r->sock);
+    r->child = 0;
+    current = r;
+    main_pid = getpid();
     fflush(stdout);
     r->air = fork();
     if (r->air == 0) {
-        execl(air_bin, "mpble-air", "--socket", sock, "--timing", timing, "--seed", "1",
+        execl(air_bin, "mpble-air", "--socket", r->sock, "--timing", timing, "--seed", "1",
               "--log-level", "error", (char *)NULL);
         _exit(127);
     }
     struct stat st;
-    for (int i = 0; i < 500 && stat(sock, &st) != 0; i++)
+    for (int i = 0; i < 500 && stat(r->sock, &st) != 0; i++)
         usleep(10000);
 }
 
@@ -270,10 +302,9 @@ static void finish(struct run *r)
     mpble_free(dev.h);
     int st;
     waitpid(r->child, &st, 0);
-    kill(r->air, SIGTERM);
-    waitpid(r->air, &st, 0);
+    r->child = 0;
     close(r->from_child);
-    rmdir(r->dir);
+    stop_run();
 }
 
 /* Streams count notifications of len bytes from the peripheral; returns seconds. */

@@ -8,7 +8,7 @@ dir=${1:-build}
 name=${2:-exports}
 passed=0
 failed=0
-tmp=$(mktemp -d /tmp/mpble-exports.XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mpble-exports.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # check DESCRIPTION EXPECTED-FILE ACTUAL-FILE

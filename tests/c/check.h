@@ -1,5 +1,7 @@
-/* check.h - a minimal unit-test harness: CHECK records a failure and goes on;
- * check_summary() prints "N passed, N failed" and gives the exit status. */
+/* check.h - a minimal unit-test harness: CHECK records a failure and goes on; RUN
+ * runs one test (a function call), which passes when none of its checks failed;
+ * check_summary() prints "N passed, N failed" of the tests, the checks apart, and
+ * gives the exit status. */
 #ifndef MPBLE_CHECK_H
 #define MPBLE_CHECK_H
 
@@ -7,6 +9,20 @@
 #include <string.h>
 
 static int check_passed, check_failed;
+static int tests_passed, tests_failed, tests_checks_failed;
+
+#define RUN(call)                                                                    \
+    do {                                                                             \
+        int failed_before_ = check_failed;                                           \
+        call;                                                                        \
+        if (check_failed > failed_before_) {                                         \
+            tests_failed++;                                                          \
+            tests_checks_failed += check_failed - failed_before_;                    \
+            fprintf(stderr, "failed: %s\n", #call);                                  \
+        } else {                                                                     \
+            tests_passed++;                                                          \
+        }                                                                            \
+    } while (0)
 
 #define CHECK(cond)                                                                  \
     do {                                                                             \
@@ -34,8 +50,11 @@ static int check_passed, check_failed;
 
 static inline int check_summary(const char *suite)
 {
-    printf("%s: %d passed, %d failed\n", suite, check_passed, check_failed);
-    return check_failed ? 1 : 0;
+    /* A check outside every test (set-up in main) that failed fails the program. */
+    int failed = tests_failed + (check_failed > tests_checks_failed ? 1 : 0);
+    printf("%s: %d passed, %d failed (checks: %d passed, %d failed)\n", suite, tests_passed,
+           failed, check_passed, check_failed);
+    return failed ? 1 : 0;
 }
 
 #endif

@@ -468,14 +468,14 @@ static void test_default_path(void)
 
 int main(void)
 {
-    test_passive_and_self();
-    test_masks();
-    test_active();
-    test_duplicates();
-    test_accept_list_and_rssi();
-    test_real_timing();
-    test_seeded_repeatable();
-    test_server();
-    test_default_path();
+    RUN(test_passive_and_self());
+    RUN(test_masks());
+    RUN(test_active());
+    RUN(test_duplicates());
+    RUN(test_accept_list_and_rssi());
+    RUN(test_real_timing());
+    RUN(test_seeded_repeatable());
+    RUN(test_server());
+    RUN(test_default_path());
     return check_summary("test_air");
 }

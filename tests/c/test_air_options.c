@@ -126,9 +126,9 @@ static void test_data_under_loss(enum medium_timing timing)
 
 int main(void)
 {
-    test_loss_statistics();
-    test_positions_and_range();
-    test_data_under_loss(MEDIUM_TIMING_FAST);
-    test_data_under_loss(MEDIUM_TIMING_REAL);
+    RUN(test_loss_statistics());
+    RUN(test_positions_and_range());
+    RUN(test_data_under_loss(MEDIUM_TIMING_FAST));
+    RUN(test_data_under_loss(MEDIUM_TIMING_REAL));
     return check_summary("test_air_options");
 }

@@ -802,17 +802,17 @@ static void test_send_update(void)
 
 int main(void)
 {
-    test_layout();
-    test_register();
-    test_read();
-    test_write();
-    test_write_no_response();
-    test_permissions();
-    test_queued_writes();
-    test_mtu();
-    test_malformed();
-    test_notify();
-    test_indicate();
-    test_send_update();
+    RUN(test_layout());
+    RUN(test_register());
+    RUN(test_read());
+    RUN(test_write());
+    RUN(test_write_no_response());
+    RUN(test_permissions());
+    RUN(test_queued_writes());
+    RUN(test_mtu());
+    RUN(test_malformed());
+    RUN(test_notify());
+    RUN(test_indicate());
+    RUN(test_send_update());
     return check_summary("test_att_server");
 }

@@ -174,7 +174,7 @@ static void test_session_file(void)
 
 int main(void)
 {
-    test_crc_and_channels();
-    test_session_file();
+    RUN(test_crc_and_channels());
+    RUN(test_session_file());
     return check_summary("test_capture");
 }

@@ -7,6 +7,7 @@
 #include "air/medium.h"
 #include "check.h"
 #include "common/bytes.h"
+#include "common/log.h"
 #include "common/hci_defs.h"
 #include "controller/controller.h"
 #include "crypto/aes.h"
@@ -351,18 +352,19 @@ static void test_rand(void)
 
 int main(void)
 {
+    log_setup("mpble-air", stderr, LOG_LEVEL_ERROR); /* the bad packets are on purpose */
     struct medium m;
     CHECK_EQ(medium_init(&m, MEDIUM_TIMING_FAST, 1), 0);
     struct controller *c = controller_create(&m.air, addr, collect, NULL);
     CHECK(c != NULL);
-    test_basics(c);
-    test_supported_commands(c);
-    test_errors(c);
-    test_advertising_commands(c);
-    test_scanning_commands(c);
-    test_encrypt(c);
+    RUN(test_basics(c));
+    RUN(test_supported_commands(c));
+    RUN(test_errors(c));
+    RUN(test_advertising_commands(c));
+    RUN(test_scanning_commands(c));
+    RUN(test_encrypt(c));
     controller_destroy(c);
     medium_free(&m);
-    test_rand();
+    RUN(test_rand());
     return check_summary("test_controller");
 }

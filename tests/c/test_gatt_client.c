@@ -453,13 +453,13 @@ static void test_failures(void)
 
 int main(void)
 {
-    test_services();
-    test_characteristics();
-    test_descriptors();
-    test_read_write();
-    test_mtu();
-    test_notifications();
-    test_queue();
-    test_failures();
+    RUN(test_services());
+    RUN(test_characteristics());
+    RUN(test_descriptors());
+    RUN(test_read_write());
+    RUN(test_mtu());
+    RUN(test_notifications());
+    RUN(test_queue());
+    RUN(test_failures());
     return check_summary("test_gatt_client");
 }

@@ -116,8 +116,8 @@ static void test_random_chunks(void)
 
 int main(void)
 {
-    test_byte_by_byte();
-    test_errors();
-    test_random_chunks();
+    RUN(test_byte_by_byte());
+    RUN(test_errors());
+    RUN(test_random_chunks());
     return check_summary("test_h4");
 }

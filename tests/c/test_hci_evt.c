@@ -102,9 +102,9 @@ static void test_other(void)
 
 int main(void)
 {
-    test_cmd_complete();
-    test_cmd_status();
-    test_adv_reports();
-    test_other();
+    RUN(test_cmd_complete());
+    RUN(test_cmd_status());
+    RUN(test_adv_reports());
+    RUN(test_other());
     return check_summary("test_hci_evt");
 }

@@ -325,10 +325,10 @@ static void test_tx_room(void)
 
 int main(void)
 {
-    test_tx_room();
-    test_fragmentation_and_credits();
-    test_signalling_and_smp();
-    test_central_param_update();
-    test_reassembly_errors();
+    RUN(test_tx_room());
+    RUN(test_fragmentation_and_credits());
+    RUN(test_signalling_and_smp());
+    RUN(test_central_param_update());
+    RUN(test_reassembly_errors());
     return check_summary("test_l2cap");
 }

@@ -792,23 +792,23 @@ static void test_malformed_ll(void)
 int main(void)
 {
     log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
-    test_connect();
-    test_create_params_and_cancel();
-    test_establish_timeout(MEDIUM_TIMING_FAST);
-    test_establish_timeout(MEDIUM_TIMING_REAL);
-    test_data(27, 10000);
-    test_data(251, 10000);
-    test_credits();
-    test_conn_update();
-    test_features_version();
-    test_length_and_phy();
-    test_terminate();
-    test_supervision(MEDIUM_TIMING_FAST, 0);
-    test_supervision(MEDIUM_TIMING_FAST, 1);
-    test_supervision(MEDIUM_TIMING_REAL, 0);
-    test_supervision(MEDIUM_TIMING_REAL, 1);
-    test_many();
-    test_malformed_hci();
-    test_malformed_ll();
+    RUN(test_connect());
+    RUN(test_create_params_and_cancel());
+    RUN(test_establish_timeout(MEDIUM_TIMING_FAST));
+    RUN(test_establish_timeout(MEDIUM_TIMING_REAL));
+    RUN(test_data(27, 10000));
+    RUN(test_data(251, 10000));
+    RUN(test_credits());
+    RUN(test_conn_update());
+    RUN(test_features_version());
+    RUN(test_length_and_phy());
+    RUN(test_terminate());
+    RUN(test_supervision(MEDIUM_TIMING_FAST, 0));
+    RUN(test_supervision(MEDIUM_TIMING_FAST, 1));
+    RUN(test_supervision(MEDIUM_TIMING_REAL, 0));
+    RUN(test_supervision(MEDIUM_TIMING_REAL, 1));
+    RUN(test_many());
+    RUN(test_malformed_hci());
+    RUN(test_malformed_ll());
     return check_summary("test_ll");
 }

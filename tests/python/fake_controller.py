@@ -3,6 +3,7 @@ answers the host's start-up and GAP commands, and lets a test inject raw bytes,
 events, silence or a hang-up."""
 
 import os
+import shutil
 import socket
 import struct
 import tempfile
@@ -114,3 +115,4 @@ class FakeController:
                     pass
                 s.close()
         self.thread.join(5)
+        shutil.rmtree(self.dir, ignore_errors=True)
