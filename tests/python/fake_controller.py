@@ -63,6 +63,7 @@ class FakeController:
         self.conn = None
         self.connected = threading.Event()
         self.lock = threading.Lock()
+        self.send_lock = threading.Lock()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -95,7 +96,8 @@ class FakeController:
                 self.send(cmd_complete(opcode, answer))
 
     def send(self, data):
-        self.conn.sendall(data)
+        with self.send_lock:  # whole packets: the test's and the answers' never mix
+            self.conn.sendall(data)
 
     def hang_up(self):
         self.conn.shutdown(socket.SHUT_RDWR)

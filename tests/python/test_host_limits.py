@@ -4,9 +4,10 @@ while every slot is taken; a controller without ACL buffers; a lost controller."
 
 import errno
 import struct
+import threading
 import time
 
-from tests.python.fake_controller import OP_LE_READ_BUFFER_SIZE, H4_EVT
+from tests.python.fake_controller import OP_LE_READ_BUFFER_SIZE, H4_EVT, adv_report
 from tests.python.test_transport import HostCase
 
 HOST_MAX_CONNS = 32
@@ -92,4 +93,27 @@ class TestControllerLimits(HostCase):
         self.assertIn("lost", str(cm.exception))
         self.fake()  # another controller: activating again works
         self.ble.active(True)
+        self.assertTrue(self.ble.active())
+
+
+class TestFlood(HostCase):
+    def test_flooding_controller_never_kills_the_host(self):
+        """Advertising reports flood in while the host's commands wait for their
+        answers: parked ones beyond the room are dropped (reports only), the host
+        stays alive and its commands keep working."""
+        f = self.fake()
+        self.ble.active(True)
+        self.ble.gap_scan(0)
+        report = adv_report(bytes([1, 2, 3, 4, 5, 6]), b"\x02\x01\x06" + bytes(28))
+        burst = report * 200
+        sender = threading.Thread(target=lambda: [f.send(burst) for _ in range(1000)])
+        sender.start()
+        for _ in range(50):
+            self.ble.gap_advertise(100000)
+            self.ble.gap_advertise(None)
+        sender.join()
+        self.assertTrue(self.ble.active())
+        self.wait_for(lambda: sum(1 for e in self.events if e[0] == 5) > 1000)
+        self.ble.gap_scan(None)
+        self.assertEqual(self.events[-1], (6,))
         self.assertTrue(self.ble.active())
