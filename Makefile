@@ -49,7 +49,7 @@ BINS := $(BUILD)/bin/mpble-air $(BUILD)/bin/mpble
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-HDRS := $(shell find include src python/bluetooth tests/c -name '*.h')
+HDRS := $(shell find include src python/bluetooth tests/c bench -name '*.h')
 
 all: $(LIB) $(SHLIB) $(BINS) $(EXT) $(PKG) $(TESTS) $(BENCHES)
 

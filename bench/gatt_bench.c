@@ -11,8 +11,6 @@
  * usage: gatt_bench [a|b|c ...]   (default: all; MPBLE_AIR_BIN names mpble-air)
  */
 #include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_air.h"
 #include "mpble/mpble.h"
 #include "radio/radio.h"
 
@@ -49,15 +47,9 @@ static double cpu_s(void)
            ru.ru_stime.tv_usec / 1e6;
 }
 
-static void stop_run(void);
-
-/* Fails the benchmark; in the central (the main process) the air and the peripheral
- * of the run in progress are stopped first, so nothing is left running. */
 static void die(const char *what, int rc)
 {
-    fprintf(stderr, "gatt_bench: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
-    stop_run();
-    exit(1);
+    bench_fail("gatt_bench", what, rc);
 }
 
 /* ---- one device ---- */
@@ -212,57 +204,16 @@ static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
 /* ---- the scenario runner: an air, a peripheral child, this process central ---- */
 
 struct run {
-    pid_t air, child;
+    struct bench_air air;
+    pid_t child;
     int from_child;
-    char dir[64], sock[128], uri[160];
     mpble_addr_t peer;
 };
 
-/* The run in progress, and the process that started it. */
-static struct run *current;
-static pid_t main_pid;
-
-static void stop_process(pid_t *pid)
-{
-    int st;
-    if (*pid > 0) {
-        kill(*pid, SIGTERM);
-        waitpid(*pid, &st, 0);
-    }
-    *pid = 0;
-}
-
-static void stop_run(void)
-{
-    if (current == NULL || getpid() != main_pid)
-        return;
-    stop_process(&current->child);
-    stop_process(&current->air);
-    unlink(current->sock);
-    rmdir(current->dir);
-    current = NULL;
-}
-
 static void start_air(struct run *r, const char *air_bin, const char *timing)
 {
-    snprintf(r->dir, sizeof r->dir, "/tmp/mpble-bench-XXXXXX");
-    if (mkdtemp(r->dir) == NULL)
-        die("mkdtemp", errno);
-    snprintf(r->sock, sizeof r->sock, "%s/air.sock", r->dir);
-    snprintf(r->uri, sizeof r->uri, "unix:%s", r->sock);
-    r->child = 0;
-    current = r;
-    main_pid = getpid();
-    fflush(stdout);
-    r->air = fork();
-    if (r->air == 0) {
-        execl(air_bin, "mpble-air", "--socket", r->sock, "--timing", timing, "--seed", "1",
-              "--log-level", "error", (char *)NULL);
-        _exit(127);
-    }
-    struct stat st;
-    for (int i = 0; i < 500 && stat(r->sock, &st) != 0; i++)
-        usleep(10000);
+    const char *opts[] = {"--timing", timing, "--seed", "1", "--log-level", "error", NULL};
+    bench_air_start(&r->air, "gatt_bench", air_bin, opts);
 }
 
 static void start(struct run *r, const char *air_bin, const char *timing, bool echo, int mtu,
@@ -276,13 +227,14 @@ static void start(struct run *r, const char *air_bin, const char *timing, bool e
     r->child = fork();
     if (r->child == 0) {
         close(p[0]);
-        peripheral(r->uri, p[1], echo, mtu);
+        peripheral(r->air.uri, p[1], echo, mtu);
     }
+    bench_air_adopt(&r->air, r->child);
     close(p[1]);
     r->from_child = p[0];
     if (read(r->from_child, &r->peer, sizeof r->peer) != sizeof r->peer)
         die("peripheral did not start", EIO);
-    dev_start(r->uri, mtu, false);
+    dev_start(r->air.uri, mtu, false);
     int rc = mpble_gap_connect(dev.h, &r->peer, 5000, interval_us, interval_us);
     if (rc < 0)
         die("connect", rc);
@@ -302,9 +254,9 @@ static void finish(struct run *r)
     mpble_free(dev.h);
     int st;
     waitpid(r->child, &st, 0);
-    r->child = 0;
+    r->air.children[0] = 0;
     close(r->from_child);
-    stop_run();
+    bench_air_stop();
 }
 
 /* Streams count notifications of len bytes from the peripheral; returns seconds. */
@@ -326,18 +278,6 @@ static double stream(struct run *r, uint32_t count, uint32_t len, double *cpu_ce
     if (read(r->from_child, cpu_peripheral, sizeof *cpu_peripheral) != sizeof *cpu_peripheral)
         die("peripheral result", EIO);
     return (double)(dev.last_ns - t0) / 1e9;
-}
-
-static const char *air_bin_path(char *buf, size_t cap, const char *argv0)
-{
-    const char *env = getenv("MPBLE_AIR_BIN");
-    if (env && *env)
-        return env;
-    char self[PATH_MAX];
-    if (realpath(argv0, self) == NULL)
-        die("realpath", errno);
-    snprintf(buf, cap, "%s/../bin/mpble-air", dirname(self));
-    return buf;
 }
 
 static void bench_a(const char *air)
@@ -438,7 +378,7 @@ static void bench_c(const char *air)
 int main(int argc, char **argv)
 {
     char buf[PATH_MAX];
-    const char *air = air_bin_path(buf, sizeof buf, argv[0]);
+    const char *air = bench_air_bin(buf, sizeof buf, "gatt_bench", argv[0]);
     setenv("MPBLE_LOG", "0", 0);
     bool all = argc < 2;
     for (int i = 1; i < argc || all; i++) {
