@@ -96,8 +96,9 @@ static int listen_unix(const char *path)
         snprintf(tmp, sizeof(tmp), "%s", path); /* no room for a suffix: bind in place */
     strcpy(sa.sun_path, tmp);
     unlink(tmp);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-        rename(tmp, path) < 0) {
+    /* Only this user may connect, whatever the umask. */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(tmp, 0600) < 0 ||
+        listen(fd, 16) < 0 || rename(tmp, path) < 0) {
         int e = errno;
         log_msg(LOG_LEVEL_ERROR, "cannot listen on %s: %s", path, strerror(e));
         unlink(tmp);
@@ -122,6 +123,8 @@ static int listen_tcp(int port)
         close(fd);
         return -e;
     }
+    log_msg(LOG_LEVEL_WARN, "listening on 127.0.0.1:%d: any local user can reach this air "
+                            "there (the Unix socket is this user's alone)", port);
     return fd;
 }
 

@@ -396,7 +396,11 @@ static void test_server(void)
     struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
                                     .seed = 3, .exit_when_idle_s = -1};
     struct air_server *s, *s2;
+    mode_t old_mask = umask(0); /* the socket is the user's alone whatever the umask */
     CHECK_EQ(air_server_open(&s, &cfg), 0);
+    umask(old_mask);
+    struct stat sst;
+    CHECK(stat(path, &sst) == 0 && (sst.st_mode & 0777) == 0600);
     CHECK_EQ(air_server_open(&s2, &cfg), -EADDRINUSE);
     pthread_t th;
     pthread_create(&th, NULL, serve, s);
