@@ -8,16 +8,14 @@ usage: PYTHONPATH=build/python python3 bench/adv_report_rate.py [SECONDS] [INTER
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import bluetooth
+from mpble.air import PrivateAir  # stops its air on success and on failure
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
 INTERVAL_MS = float(sys.argv[2]) if len(sys.argv) > 2 else 20.0
-AIR_BIN = Path(bluetooth.__file__).resolve().parent.parent / "bin" / "mpble-air"
 
 ADVERTISER = """
 import bluetooth, sys
@@ -30,17 +28,26 @@ sys.stdin.readline()
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="mpble-bench-")
-    sock = os.path.join(tmp, "air.sock")
-    air = subprocess.Popen([str(AIR_BIN), "--socket", sock, "--timing", "real", "--seed", "7"],
-                           stderr=subprocess.DEVNULL)
-    while not os.path.exists(sock):
-        time.sleep(0.01)
-    os.environ["MPBLE_HCI"] = "unix:" + sock
-    adv = subprocess.Popen([sys.executable, "-u", "-c", ADVERTISER % (INTERVAL_MS * 1000)],
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    peer = eval(adv.stdout.readline())
+    with PrivateAir("real", 7) as air:
+        os.environ["MPBLE_HCI"] = air.uri
+        adv = subprocess.Popen([sys.executable, "-u", "-c", ADVERTISER % (INTERVAL_MS * 1000)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            count, elapsed, window_us = observe(eval(adv.stdout.readline()))
+        finally:
+            adv.stdin.close()
+            adv.wait(10)
 
+    model = 1000.0 / (INTERVAL_MS + 5.0)
+    print(f"advertising interval       {INTERVAL_MS:.1f} ms, scan window = interval = "
+          f"{window_us / 1000:.0f} ms, real timing, {SECONDS:.0f} s")
+    print(f"reports received           {count} in {elapsed:.2f} s")
+    print(f"reports per second         {count / elapsed:.1f}")
+    print(f"air model (1 per event)    {model:.1f} per second")
+
+
+def observe(peer):
+    """Scans for SECONDS; returns the reports from peer, the time, the window."""
     count = 0
     done = threading.Event()
 
@@ -60,18 +67,7 @@ def main():
     done.wait(SECONDS + 10)
     elapsed = time.monotonic() - t0
     ble.active(False)
-    adv.stdin.close()
-    adv.wait(10)
-    air.terminate()
-    air.wait(10)
-
-    model = 1000.0 / (INTERVAL_MS + 5.0)
-    print(f"advertising interval       {INTERVAL_MS:.1f} ms, scan window = interval = "
-          f"{window_us / 1000:.0f} ms, real timing, {SECONDS:.0f} s")
-    print(f"reports received           {count} in {elapsed:.2f} s")
-    print(f"reports per second         {count / elapsed:.1f}")
-    print(f"air model (1 per event)    {model:.1f} per second")
-
+    return count, elapsed, window_us
 
 if __name__ == "__main__":
     main()
