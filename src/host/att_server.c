@@ -257,7 +257,7 @@ static void on_write(struct host *h, struct conn *c, const uint8_t *pdu, size_t 
 {
     bool command = pdu[0] == ATT_WRITE_CMD;
     uint16_t handle = get_le16(pdu + 1);
-    uint8_t err = gatts_write_allowed(h, c, handle, command);
+    uint8_t err = gatts_write_allowed(h, c, handle);
     if (!err)
         err = gatts_value_ok(h, handle, pdu + 3, len - 3);
     if (err) {
@@ -281,7 +281,7 @@ static void on_prep_write(struct host *h, struct conn *c, const uint8_t *pdu, si
     uint16_t handle = get_le16(pdu + 1), offset = get_le16(pdu + 3);
     size_t vl = len - 5;
     /* 3.4.6.1: the handle and the permission now, lengths and offsets at execution. */
-    uint8_t err = gatts_write_allowed(h, c, handle, false);
+    uint8_t err = gatts_write_allowed(h, c, handle);
     if (!err && b->prep_used + PREP_HDR + vl > ATT_PREP_BYTES)
         err = ATT_ERR_PREPARE_QUEUE_FULL;
     if (err) {

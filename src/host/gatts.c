@@ -500,7 +500,7 @@ uint8_t gatts_read(struct host *h, struct conn *c, uint16_t handle, bool ask_app
     return 0;
 }
 
-uint8_t gatts_write_allowed(struct host *h, struct conn *c, uint16_t handle, bool command)
+uint8_t gatts_write_allowed(struct host *h, struct conn *c, uint16_t handle)
 {
     const struct attr *a = attr_at(h, handle);
     if (a == NULL)
@@ -512,7 +512,9 @@ uint8_t gatts_write_allowed(struct host *h, struct conn *c, uint16_t handle, boo
     case K_DESC:
         return a->flags & any_write ? 0 : ATT_ERR_WRITE_NOT_PERMITTED;
     case K_VALUE:
-        if (a->stack != SV_NONE || !(a->flags & (command ? GATTS_F_WRITE_NO_RESPONSE : any_write)))
+        /* The attribute's permission decides, whatever the PDU: a Write Command to a
+         * characteristic with only WRITE is taken, as the reference takes it. */
+        if (a->stack != SV_NONE || !(a->flags & any_write))
             return ATT_ERR_WRITE_NOT_PERMITTED;
         return security(c, a->flags & GATTS_F_WRITE_ENCRYPTED,
                         a->flags & GATTS_F_WRITE_AUTHENTICATED,

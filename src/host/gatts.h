@@ -66,9 +66,10 @@ bool gatts_fixed_length(const struct host *h, uint16_t handle);
 uint8_t gatts_read(struct host *h, struct conn *c, uint16_t handle, bool ask_app,
                    const uint8_t **val, size_t *len);
 
-/* Whether c may write the attribute (command: a Write Command, which a
- * characteristic must allow with WRITE_NO_RESPONSE). 0 or an ATT error code. */
-uint8_t gatts_write_allowed(struct host *h, struct conn *c, uint16_t handle, bool command);
+/* Whether c may write the attribute: a value whose characteristic has WRITE or
+ * WRITE_NO_RESPONSE (by a Write Request or a Write Command alike), a descriptor with
+ * either, a CCCD; then the security the flags ask for. 0 or an ATT error code. */
+uint8_t gatts_write_allowed(struct host *h, struct conn *c, uint16_t handle);
 /* Whether a whole new value is acceptable (length, CCCD bits). 0 or an ATT error. */
 uint8_t gatts_value_ok(struct host *h, uint16_t handle, const uint8_t *data, size_t len);
 /* Stores a remote write that passed both checks: user values are truncated to their

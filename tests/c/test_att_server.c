@@ -333,8 +333,12 @@ static void test_write(void)
     EXPECT_ERR(0x12, 0x03, 0x03);
     RX(c, 0x12, 0x30, 0x00, 'x');
     EXPECT_ERR(0x12, 0x30, 0x01);
-    /* A Write Command needs WRITE_NO_RESPONSE: otherwise silently ignored. */
+    /* A Write Command is taken where the attribute may be written, WRITE alone
+     * included (the reference's permission check), and silently ignored elsewhere. */
     RX(c, 0x52, RX_H, 0x00, 'q');
+    EXPECT_NO_TX();
+    EXPECT_WRITE_EV(RX_H);
+    check_local(RX_H, "q");
     RX(c, 0x52, TX, 0x00, 'q');
     EXPECT_NO_TX();
     EXPECT_NO_EV();
