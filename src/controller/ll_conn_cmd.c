@@ -48,8 +48,9 @@ uint8_t ll_cmd_read_remote_version(struct controller *c, const uint8_t *p, uint8
     return request(c, p, LL_PROC_VERSION);
 }
 
-/* 7.8.18: the central updates (connection update procedure, taking the minimum
- * interval); a peripheral asks (connection parameters request procedure). */
+/* 7.8.18: the central updates (connection update procedure, taking the maximum
+ * interval, as for a new connection); a peripheral asks (connection parameters
+ * request procedure, with the whole range). */
 uint8_t ll_cmd_conn_update(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     struct ll_conn *cn = conn_of(c, p);
@@ -61,7 +62,8 @@ uint8_t ll_cmd_conn_update(struct controller *c, const uint8_t *p, uint8_t *ret)
         cn->role == HCI_ROLE_CENTRAL ? LL_PROC_CONN_UPDATE : LL_PROC_CONN_PARAM;
     if (cn->proc == proc || (cn->proc_waiting & (1u << proc)))
         return HCI_ERR_COMMAND_DISALLOWED;
-    cn->want.interval = get_le16(p + 2);
+    /* A central takes the maximum; a peripheral asks for the range. */
+    cn->want.interval = get_le16(p + (cn->role == HCI_ROLE_CENTRAL ? 4 : 2));
     cn->want_max = get_le16(p + 4);
     cn->want.latency = get_le16(p + 6);
     cn->want.timeout = get_le16(p + 8);
@@ -86,7 +88,8 @@ uint8_t ll_cmd_param_reply(struct controller *c, const uint8_t *p, uint8_t *ret)
         return HCI_ERR_COMMAND_DISALLOWED;
     if (!ll_conn_params_valid(p + 2))
         return HCI_ERR_INVALID_PARAMS;
-    struct ll_conn_params params = {get_le16(p + 2), get_le16(p + 6), get_le16(p + 8)};
+    /* The maximum of the range the host accepts, as for a new connection. */
+    struct ll_conn_params params = {get_le16(p + 4), get_le16(p + 6), get_le16(p + 8)};
     ll_ctrl_param_reply(cn, &params);
     return HCI_SUCCESS;
 }

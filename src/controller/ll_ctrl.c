@@ -487,7 +487,8 @@ static void rx_param_req(struct ll_conn *cn, const uint8_t *p)
     if (central_collides(cn, p[0], LL_PROC_CONN_UPDATE))
         return;
     if (!ctrl_le_event_enabled(cn->ctrl, HCI_LE_EV_REMOTE_CONN_PARAM_REQ)) {
-        ll_ctrl_param_reply(cn, &want); /* the host does not take part: accepted */
+        want.interval = max; /* the host does not take part: accepted, at the maximum */
+        ll_ctrl_param_reply(cn, &want);
         return;
     }
     cn->want = want;

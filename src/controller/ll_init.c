@@ -68,7 +68,9 @@ uint8_t ll_init_create(struct controller *c, const uint8_t *p, uint8_t *ret)
     s->peer_addr_type = peer_type;
     memcpy(s->peer_addr, p + 6, 6);
     s->own_addr_type = own;
-    s->params.interval = get_le16(p + 13);
+    /* The maximum of Connection_Interval_Min..Max, as the controllers the reference
+     * runs on (NimBLE's, Zephyr's) choose: programs' timing depends on it. */
+    s->params.interval = get_le16(p + 15);
     s->params.latency = get_le16(p + 17);
     s->params.timeout = get_le16(p + 19);
     s->started = radio_now(&c->radio);

@@ -327,6 +327,31 @@ static void test_credits(void)
     medium_free(&m);
 }
 
+/* Asked for a range, the controller takes its maximum, as NimBLE's and Zephyr's do:
+ * both hosts are told 50 ms for 30..50 ms. */
+static void test_interval_choice(void)
+{
+    struct medium m;
+    CHECK_EQ(medium_init(&m, MEDIUM_TIMING_FAST, 17), 0);
+    struct dev *a = dev_new(&m, 1, LE_MASK_LEGACY), *b = dev_new(&m, 2, LE_MASK_LEGACY);
+    dev_advertise(a, HCI_ADV_IND, 0x20);
+    uint8_t p[25];
+    conn_params(p, a->addr, 24, 0, 200);
+    put_le16(p + 15, 40);
+    CHECK_EQ(dev_cmd(b, HCI_OP_LE_CREATE_CONN, p, 25), 0);
+    run_for(&m, 100000);
+    int i = dev_find(b, 0, HCI_EV_LE_META, HCI_LE_EV_CONN_COMPLETE);
+    int j = dev_find(a, 0, HCI_EV_LE_META, HCI_LE_EV_CONN_COMPLETE);
+    CHECK(i >= 0 && j >= 0);
+    if (i >= 0 && j >= 0) {
+        CHECK_EQ(get_le16(b->ev[i].p + 12), 40);
+        CHECK_EQ(get_le16(a->ev[j].p + 12), 40);
+    }
+    dev_free(a);
+    dev_free(b);
+    medium_free(&m);
+}
+
 /* ---- procedures ---- */
 
 static void test_conn_update(void)
@@ -350,7 +375,7 @@ static void test_conn_update(void)
     CHECK(i >= 0 && j >= 0);
     if (i >= 0 && j >= 0) {
         CHECK_EQ(b->ev[i].p[1], 0);
-        CHECK_EQ(get_le16(b->ev[i].p + 4), 40);
+        CHECK_EQ(get_le16(b->ev[i].p + 4), 48); /* the maximum of 40..48 */
         CHECK_EQ(get_le16(b->ev[i].p + 6), 2);
         CHECK_EQ(get_le16(b->ev[i].p + 8), 500);
         CHECK_MEM(a->ev[j].p + 1, b->ev[i].p + 1, 1);
@@ -799,6 +824,7 @@ int main(void)
     RUN(test_data(27, 10000));
     RUN(test_data(251, 10000));
     RUN(test_credits());
+    RUN(test_interval_choice());
     RUN(test_conn_update());
     RUN(test_features_version());
     RUN(test_length_and_phy());
