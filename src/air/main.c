@@ -99,6 +99,15 @@ static const char usage[] =
     "                        readable file.\n"
     "  --exit-when-idle S    exit S seconds after the last client leaves, or if none\n"
     "                        connects within S seconds of the start.\n"
+    "  --stall-timeout S     close a client whose output has waited S seconds\n"
+    "                        (default 10) without it reading anything; its links\n"
+    "                        then end by supervision timeout on the peers. A client\n"
+    "                        that reads slowly is kept: while its output is full,\n"
+    "                        the air stops reading its commands and data, and its\n"
+    "                        controller stops acknowledging the data PDUs its peers\n"
+    "                        send (they send them again), so nothing is lost and\n"
+    "                        the senders' hosts see their buffers fill; only\n"
+    "                        advertising reports are dropped meanwhile.\n"
     "  --log-level LEVEL     error, warn, info (default) or debug.\n"
     "  --log-file PATH       append the log to PATH instead of stderr.\n"
     "  --foreground          accepted for clarity: the only mode.\n"
@@ -189,6 +198,7 @@ int main(int argc, char **argv)
         {"position", required_argument, NULL, 'P'},
         {"range", required_argument, NULL, 'R'},
         {"pcap", required_argument, NULL, 'c'},
+        {"stall-timeout", required_argument, NULL, 'X'},
         {"foreground", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -256,6 +266,11 @@ int main(int argc, char **argv)
             break;
         case 'c':
             cfg.pcap_path = optarg;
+            break;
+        case 'X':
+            if (parse_real(optarg, &cfg.stall_timeout_s) < 0 || cfg.stall_timeout_s <= 0 ||
+                cfg.stall_timeout_s > 1e6)
+                return usage_error("--stall-timeout wants seconds above 0, not '%s'", optarg);
             break;
         case 'F':
             break;

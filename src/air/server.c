@@ -27,10 +27,9 @@ struct air_client {
     int fd;
     unsigned ordinal;
     bool closing;
-    bool stalled;          /* events were dropped: the buffer was full */
-    uint64_t stalled_since;
+    uint64_t waiting_since; /* output began to wait, or last went out */
     struct controller *ctrl;
-    size_t out_head, out_tail; /* out holds packets as [le16 length][bytes] */
+    size_t out_head, out_tail; /* the packets of out[out_head..out_tail) wait */
     uint8_t out[AIR_CLIENT_OUT_BUF];
     struct h4_deframer rx;
 };
@@ -42,6 +41,8 @@ struct air_server {
     int unix_fd, tcp_fd;
     int stop_pipe[2];
     struct timespec t0;
+    uint64_t stall_limit_us;
+    uint64_t idle_since;
     unsigned next_ordinal;
     unsigned nclients;
     struct air_client *clients[AIR_MAX_CLIENTS];
@@ -49,6 +50,8 @@ struct air_server {
 
 static uint64_t server_clock(const struct air_server *s)
 {
+    if (s->cfg.clock)
+        return s->cfg.clock(s->cfg.clock_ctx);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)(ts.tv_sec - s->t0.tv_sec) * 1000000u +
@@ -136,6 +139,8 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     s->cfg = *cfg;
     s->tcp_fd = -1;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    double stall_s = cfg->stall_timeout_s > 0 ? cfg->stall_timeout_s : AIR_STALL_LIMIT_S;
+    s->stall_limit_us = (uint64_t)(stall_s * 1e6);
     struct timespec wall;
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
     clock_gettime(CLOCK_REALTIME, &wall);
@@ -145,6 +150,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
         free(s);
         return rc;
     }
+    s->idle_since = server_clock(s);
     medium_set_loss(&s->medium, cfg->loss);
     medium_set_range(&s->medium, cfg->range);
     /* Capture timestamps: the wall clock at medium time 0. */
@@ -191,9 +197,29 @@ static void client_close(struct air_client *cl, const char *why)
     cl->closing = true;
 }
 
+static size_t client_out_free(const struct air_client *cl)
+{
+    return sizeof(cl->out) - (cl->out_tail - cl->out_head);
+}
+
+/* The controller's room check (controller_set_host_room). */
+static size_t client_room(void *ctx)
+{
+    return client_out_free(ctx);
+}
+
+/* The client's input waits while its output has less than the controller's event
+ * reserve free: its commands and data then wait in the socket, back-pressure on
+ * the host, and the events they would raise cannot overflow the output. */
+static bool client_takes_input(const struct air_client *cl)
+{
+    return client_out_free(cl) >= CONTROLLER_EVENT_RESERVE;
+}
+
 /* The controller's packets, queued whole; client_flush writes all that is queued in
  * one write(), so a packet is never split across writes unless the socket itself
- * takes only part of it. */
+ * takes only part of it. Nothing is ever dropped: the controller produces only what
+ * fits (controller_set_host_room). */
 static void client_output(void *ctx, const uint8_t *pkt, size_t len)
 {
     struct air_client *cl = ctx;
@@ -204,37 +230,52 @@ static void client_output(void *ctx, const uint8_t *pkt, size_t len)
         cl->out_tail -= cl->out_head;
         cl->out_head = 0;
     }
-    if (cl->out_tail + len > sizeof(cl->out)) {
-        if (!cl->stalled) {
-            log_msg(LOG_LEVEL_WARN, "client %u reads too slowly: its output buffer is full, "
-                                  "events are dropped", cl->ordinal);
-            cl->stalled = true;
-            cl->stalled_since = server_clock(cl->server);
-        }
+    if (cl->out_tail + len > sizeof(cl->out)) { /* the controller's reserve broke */
+        log_msg(LOG_LEVEL_ERROR, "client %u: output full, a packet for it would be lost",
+                cl->ordinal);
+        client_close(cl, "closed: its output overflowed");
         return;
     }
+    if (cl->out_head == cl->out_tail)
+        cl->waiting_since = server_clock(cl->server);
     memcpy(cl->out + cl->out_tail, pkt, len);
     cl->out_tail += len;
 }
 
+/* Writes what waits; what went out restarts the stall time, and room made may let
+ * the controller take data it refused. */
 static void client_flush(struct air_client *cl)
 {
+    bool moved = false;
     while (!cl->closing && cl->out_head < cl->out_tail) {
         ssize_t n = send(cl->fd, cl->out + cl->out_head, cl->out_tail - cl->out_head,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-                return;
+                break;
             char why[96];
             snprintf(why, sizeof(why), "closed: write failed: %s", strerror(errno));
             client_close(cl, why);
             return;
         }
-        cl->stalled = false;
+        moved = true;
         cl->out_head += (size_t)n;
     }
     if (cl->out_head == cl->out_tail)
         cl->out_head = cl->out_tail = 0;
+    if (moved) {
+        cl->waiting_since = server_clock(cl->server);
+        if (cl->ctrl)
+            controller_host_ready(cl->ctrl);
+    }
+}
+
+/* Whether output has waited the stall time with nothing read. now may be earlier
+ * than the stamp (taken while the turn ran): that is no time at all. */
+static bool client_dead(const struct air_client *cl, uint64_t now)
+{
+    return cl->out_head < cl->out_tail && now > cl->waiting_since &&
+           now - cl->waiting_since >= cl->server->stall_limit_us;
 }
 
 static int client_packet(void *ctx, const uint8_t *pkt, size_t len)
@@ -256,6 +297,7 @@ static bool client_attach(struct air_client *cl)
         client_close(cl, "closed: out of memory for its controller");
         return false;
     }
+    controller_set_host_room(cl->ctrl, client_room);
     s->next_ordinal = cl->ordinal = ordinal;
     for (unsigned i = 0; i < s->cfg.npositions; i++)
         if (s->cfg.positions[i].ordinal == ordinal)
@@ -340,79 +382,109 @@ static void server_reap(struct air_server *s)
 
 /* ---- the loop ---- */
 
+/* Writes what waits, closes the dead, reaps the closed. */
+static void server_tend(struct air_server *s, uint64_t now)
+{
+    for (unsigned i = 0; i < s->nclients; i++) {
+        struct air_client *cl = s->clients[i];
+        client_flush(cl);
+        if (!cl->closing && client_dead(cl, now)) {
+            char why[128];
+            snprintf(why, sizeof(why), "closed: it read nothing for %.3g s while its output "
+                                       "waited", (double)s->stall_limit_us / 1e6);
+            client_close(cl, why);
+        }
+    }
+    server_reap(s);
+    if (s->nclients > 0)
+        s->idle_since = now;
+}
+
+/* How long to sleep: until the next timer, the idle deadline or 1 s, whichever is
+ * first, at most max_wait_us. */
+static uint64_t server_wait(const struct air_server *s, uint64_t now, uint64_t max_wait_us)
+{
+    uint64_t wait = max_wait_us < 1000000 ? max_wait_us : 1000000;
+    uint64_t due;
+    if (timerq_next(&s->medium.air.timers, &due))
+        wait = due > now ? (due - now < wait ? due - now : wait) : 0;
+    uint64_t idle_end = s->idle_since + (uint64_t)s->cfg.exit_when_idle_s * 1000000u;
+    if (s->cfg.exit_when_idle_s >= 0 && s->nclients == 0 && idle_end - now < wait)
+        wait = idle_end - now;
+    return wait;
+}
+
+/* The listeners and the clients; a client's input only while it takes input. */
+static nfds_t server_pollfds(const struct air_server *s, struct pollfd *pfd)
+{
+    nfds_t n = 0;
+    pfd[n++] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
+    pfd[n++] = (struct pollfd){.fd = s->unix_fd, .events = POLLIN};
+    pfd[n++] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN}; /* -1: ignored */
+    for (unsigned i = 0; i < s->nclients; i++) {
+        const struct air_client *cl = s->clients[i];
+        short ev = client_takes_input(cl) ? POLLIN : 0;
+        if (cl->out_head < cl->out_tail)
+            ev |= POLLOUT;
+        pfd[n++] = (struct pollfd){.fd = cl->fd, .events = ev};
+    }
+    return n;
+}
+
+static void server_serve(struct air_server *s, const struct pollfd *pfd)
+{
+    /* Commands act at the current time: first catch up with the timers. */
+    timerq_run_until(&s->medium.air.timers, server_clock(s));
+    unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
+    for (unsigned i = 0; i < nclients; i++) {
+        struct air_client *cl = s->clients[i];
+        short re = pfd[3 + i].revents;
+        if ((re & (POLLIN | POLLHUP | POLLERR)) && client_takes_input(cl))
+            client_read(cl);
+        if (re & POLLOUT)
+            client_flush(cl);
+    }
+    if (pfd[1].revents & POLLIN)
+        server_accept(s, s->unix_fd);
+    if (pfd[2].revents & POLLIN)
+        server_accept(s, s->tcp_fd);
+}
+
+int air_server_turn(struct air_server *s, uint64_t max_wait_us)
+{
+    struct pollfd pfd[3 + AIR_MAX_CLIENTS];
+    uint64_t now = server_clock(s);
+    timerq_run_until(&s->medium.air.timers, now);
+    server_tend(s, now);
+    uint64_t idle_limit = (uint64_t)s->cfg.exit_when_idle_s * 1000000u;
+    if (s->cfg.exit_when_idle_s >= 0 && now - s->idle_since >= idle_limit) {
+        log_msg(LOG_LEVEL_INFO, "no client for %d s: exiting", s->cfg.exit_when_idle_s);
+        return 0;
+    }
+    uint64_t wait = server_wait(s, now, max_wait_us);
+    nfds_t n = server_pollfds(s, pfd);
+    struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
+    int rc = ppoll(pfd, n, &ts, NULL);
+    if (rc < 0 && errno != EINTR) {
+        log_msg(LOG_LEVEL_ERROR, "poll failed: %s", strerror(errno));
+        return -errno;
+    }
+    if (rc <= 0)
+        return 1;
+    if (pfd[0].revents) {
+        log_msg(LOG_LEVEL_INFO, "stopping");
+        return 0;
+    }
+    server_serve(s, pfd);
+    return 1;
+}
+
 int air_server_run(struct air_server *s)
 {
-    uint64_t idle_since = server_clock(s);
-    struct pollfd pfd[3 + AIR_MAX_CLIENTS];
-    for (;;) {
-        uint64_t now = server_clock(s);
-        timerq_run_until(&s->medium.air.timers, now);
-        for (unsigned i = 0; i < s->nclients; i++) {
-            struct air_client *cl = s->clients[i];
-            client_flush(cl);
-            if (cl->stalled && now - cl->stalled_since > AIR_STALL_LIMIT_S * 1000000ull) {
-                char why[128];
-                snprintf(why, sizeof(why), "dropped: it read nothing for %d s while its "
-                                           "output buffer was full", AIR_STALL_LIMIT_S);
-                client_close(cl, why);
-            }
-        }
-        server_reap(s);
-        if (s->nclients > 0)
-            idle_since = now;
-        uint64_t idle_limit = (uint64_t)s->cfg.exit_when_idle_s * 1000000u;
-        if (s->cfg.exit_when_idle_s >= 0 && now - idle_since >= idle_limit) {
-            log_msg(LOG_LEVEL_INFO, "no client for %d s: exiting", s->cfg.exit_when_idle_s);
-            return 0;
-        }
-
-        /* Sleep until the next timer, the idle deadline or 1 s, whichever is first. */
-        uint64_t wait = 1000000;
-        uint64_t due;
-        if (timerq_next(&s->medium.air.timers, &due))
-            wait = due > now ? (due - now < wait ? due - now : wait) : 0;
-        if (s->cfg.exit_when_idle_s >= 0 && s->nclients == 0 &&
-            idle_since + idle_limit - now < wait)
-            wait = idle_since + idle_limit - now;
-        nfds_t n = 0;
-        pfd[n++] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
-        pfd[n++] = (struct pollfd){.fd = s->unix_fd, .events = POLLIN};
-        pfd[n++] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN}; /* -1: ignored */
-        for (unsigned i = 0; i < s->nclients; i++) {
-            struct air_client *cl = s->clients[i];
-            short ev = POLLIN;
-            if (cl->out_head < cl->out_tail)
-                ev |= POLLOUT;
-            pfd[n++] = (struct pollfd){.fd = cl->fd, .events = ev};
-        }
-        struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
-        int rc = ppoll(pfd, n, &ts, NULL);
-        if (rc < 0 && errno != EINTR) {
-            log_msg(LOG_LEVEL_ERROR, "poll failed: %s", strerror(errno));
-            return -errno;
-        }
-        if (rc <= 0)
-            continue;
-        if (pfd[0].revents) {
-            log_msg(LOG_LEVEL_INFO, "stopping");
-            return 0;
-        }
-        /* Commands act at the current time: first catch up with the timers. */
-        timerq_run_until(&s->medium.air.timers, server_clock(s));
-        unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
-        for (unsigned i = 0; i < nclients; i++) {
-            struct air_client *cl = s->clients[i];
-            short re = pfd[3 + i].revents;
-            if (re & (POLLIN | POLLHUP | POLLERR))
-                client_read(cl);
-            if (re & POLLOUT)
-                client_flush(cl);
-        }
-        if (pfd[1].revents & POLLIN)
-            server_accept(s, s->unix_fd);
-        if (pfd[2].revents & POLLIN)
-            server_accept(s, s->tcp_fd);
-    }
+    int rc;
+    while ((rc = air_server_turn(s, UINT64_MAX)) == 1)
+        continue;
+    return rc;
 }
 
 void air_server_stop(struct air_server *s)

@@ -7,10 +7,14 @@
 #include <stdint.h>
 
 #include "air/medium.h"
+#include "controller/controller.h"
 
 #define AIR_MAX_CLIENTS 64
-#define AIR_CLIENT_OUT_BUF (256 * 1024) /* events queued for one client */
-#define AIR_STALL_LIMIT_S 10            /* full buffer, nothing read: dropped */
+/* Packets queued for one client. Its controller keeps CONTROLLER_EVENT_RESERVE of it
+ * for events (controller.h), and the client's input waits while less is free, so
+ * that what one read of it raises fits too. */
+#define AIR_CLIENT_OUT_BUF (2 * CONTROLLER_EVENT_RESERVE)
+#define AIR_STALL_LIMIT_S 10 /* default: output waiting, nothing read: closed */
 #define AIR_MAX_POSITIONS 256           /* --position options */
 
 /* Where the controller of the ordinal-th client sits, in metres. */
@@ -30,6 +34,11 @@ struct air_server_config {
     const char *pcap_path;   /* capture of every PDU (air/capture.h); NULL: none */
     const struct air_position *positions; /* the others sit at random spots */
     unsigned npositions;
+    double stall_timeout_s; /* a client whose output waits this long unread is closed;
+                               0: AIR_STALL_LIMIT_S */
+    /* The clock, in us from any origin; NULL: CLOCK_MONOTONIC. */
+    uint64_t (*clock)(void *ctx);
+    void *clock_ctx;
 };
 
 struct air_server;
@@ -41,6 +50,10 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
 
 /* Serves until air_server_stop or the idle time runs out. Returns 0 or -errno. */
 int air_server_run(struct air_server *s);
+
+/* One turn of air_server_run, waiting at most max_wait_us for something to do.
+ * Returns 1 to go on, 0 when stopped or idle long enough, or -errno. */
+int air_server_turn(struct air_server *s, uint64_t max_wait_us);
 
 /* Makes air_server_run return soon; async-signal-safe, callable from any thread. */
 void air_server_stop(struct air_server *s);

@@ -51,6 +51,11 @@ void ctrl_send_event(struct controller *c, uint8_t code, const uint8_t *params, 
     ctrl_send_packet(c, pkt, 3 + (size_t)len);
 }
 
+bool ctrl_host_room(const struct controller *c, size_t len, size_t reserve)
+{
+    return !c->room || c->room(c->output_ctx) >= len + reserve;
+}
+
 bool ctrl_le_event_enabled(const struct controller *c, uint8_t subevent)
 {
     return (c->event_mask & HCI_EVENT_MASK_LE_META) &&
@@ -518,4 +523,22 @@ void controller_destroy(struct controller *c)
 struct radio *controller_radio(struct controller *c)
 {
     return &c->radio;
+}
+
+void controller_set_host_room(struct controller *c, controller_room_fn room)
+{
+    c->room = room;
+}
+
+void controller_host_ready(struct controller *c)
+{
+    if (c->reports_dropped) {
+        log_msg(LOG_LEVEL_INFO, "%llu advertising reports dropped: the host did not read",
+                (unsigned long long)c->reports_dropped);
+        c->reports_dropped = 0;
+    }
+    if (!c->host_refused || !ctrl_host_room(c, 0, CONTROLLER_EVENT_RESERVE))
+        return;
+    c->host_refused = false;
+    ll_conn_host_ready(c);
 }

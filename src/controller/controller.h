@@ -19,6 +19,8 @@ struct controller;
 
 /* Receives one whole H4 packet (indicator first) for the host. */
 typedef void (*controller_output_fn)(void *ctx, const uint8_t *h4, size_t len);
+/* Octets the host's output can take now (ctx as for the output). */
+typedef size_t (*controller_room_fn)(void *ctx);
 
 /* A controller with public address addr (LSB first, as on HCI) on air, its
  * events going to out(ctx, ...). Returns NULL when out of memory or randomness. */
@@ -33,6 +35,22 @@ void controller_destroy(struct controller *c);
 int controller_receive(struct controller *c, const uint8_t *h4, size_t len);
 
 struct radio *controller_radio(struct controller *c);
+
+/* Flow control towards the host. With a room check set, the controller produces
+ * for the host only what fits, as a controller with full buffers to its host does:
+ * a data PDU from a peer is taken (and acknowledged on the air) only if its ACL
+ * packet fits with CONTROLLER_EVENT_RESERVE octets left, an advertising report
+ * goes out only then too (else it is dropped and counted), an LL control PDU only
+ * if CONTROLLER_CTRL_EVENT_ROOM octets are left; what is not taken comes again.
+ * Every other event (Command Complete and Status, Number Of Completed Packets,
+ * Disconnection Complete...) always goes out: the output must keep the reserve
+ * for them. Without a room check the host always has room. */
+#define CONTROLLER_EVENT_RESERVE (128 * 1024)
+#define CONTROLLER_CTRL_EVENT_ROOM 1024 /* the events one LL control PDU raises */
+void controller_set_host_room(struct controller *c, controller_room_fn room);
+/* The host's room grew: links that refused data for want of it run again now (fast
+ * timing; in real timing the peer sends it again at its next exchange). */
+void controller_host_ready(struct controller *c);
 
 /* Largest ACL payload the controller accepts (LE Read Buffer Size). */
 #define CONTROLLER_ACL_MTU 251

@@ -73,7 +73,10 @@ struct ll_acl_buf {
 struct controller {
     struct radio radio; /* first: the air hands back this pointer */
     controller_output_fn output;
+    controller_room_fn room; /* NULL: the host always has room */
     void *output_ctx;
+    bool host_refused;       /* a link refused a PDU for want of host room */
+    uint64_t reports_dropped; /* advertising reports, for want of host room */
     uint8_t public_addr[6]; /* LSB first throughout */
     uint8_t random_addr[6];
     bool random_addr_set;
@@ -103,6 +106,8 @@ void ctrl_send_event(struct controller *c, uint8_t code, const uint8_t *params, 
 void ctrl_send_le_event(struct controller *c, const uint8_t *params, uint8_t len);
 /* A whole H4 packet to the host (ACL data), held like events while a command runs. */
 void ctrl_send_packet(struct controller *c, const uint8_t *pkt, size_t len);
+/* Whether the host can take len octets now and still have reserve octets left. */
+bool ctrl_host_room(const struct controller *c, size_t len, size_t reserve);
 /* Whether the LE Meta event and its subevent are both unmasked. */
 bool ctrl_le_event_enabled(const struct controller *c, uint8_t subevent);
 

@@ -245,6 +245,17 @@ void ll_conn_link_kick(struct controller *c, int link)
         ll_conn_kick(cn);
 }
 
+void ll_conn_host_ready(struct controller *c)
+{
+    for (int i = 0; i < LL_MAX_CONNS; i++) {
+        struct ll_conn *cn = &c->conns[i];
+        if (cn->in_use && cn->refused) {
+            cn->refused = false;
+            ll_conn_kick(cn);
+        }
+    }
+}
+
 /* ---- PDUs ---- */
 
 /* Payload octets that fit in time us at phy, MIC room included (4.5.10). */
@@ -302,6 +313,23 @@ static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bo
     return (uint8_t)(2 + cn->tx[1]);
 }
 
+/* Whether the host can take what a new PDU brings: data with the event reserve
+ * left, a control PDU with room for the events it raises (controller.h). A PDU
+ * not taken is not acknowledged (NESN kept, 4.5.9): the peer sends it again, as
+ * to a controller whose buffers to its host are full. */
+static bool conn_can_take(struct ll_conn *cn, uint8_t llid, uint8_t len)
+{
+    struct controller *c = cn->ctrl;
+    if (len == 0)
+        return true;
+    bool ok = llid == LL_LLID_CTRL
+                  ? ctrl_host_room(c, 0, CONTROLLER_CTRL_EVENT_ROOM)
+                  : ctrl_host_room(c, 1u + HCI_ACL_HDR + len, CONTROLLER_EVENT_RESERVE);
+    cn->refused = !ok;
+    c->host_refused = c->host_refused || !ok;
+    return ok;
+}
+
 /* A PDU from the peer (4.5.9). Returns false if it could not be decoded (as a
  * CRC error: not heard). */
 static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
@@ -333,7 +361,7 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
             return true;
     }
     /* SN equal to our NESN: new; else a resent PDU, already taken. */
-    if (!!(hdr & LL_SN) != cn->nesn)
+    if (!!(hdr & LL_SN) != cn->nesn || !conn_can_take(cn, hdr & LL_LLID_MASK, len))
         return true;
     cn->nesn ^= 1;
     cn->moved = cn->moved || len > 0;
@@ -402,6 +430,11 @@ static void conn_event(struct timer *t, void *ctx)
         at = rx.start + rx.duration + AIR_T_IFS_US;
         if (!(cn->tx[0] & LL_MD) && !cn->peer_md && !cn->terminated_by_peer)
             break; /* both MD bits 0 (4.5.6) */
+        /* Fast timing: a side that cannot take data now (the PDU in flight not
+         * acknowledged, or ours refused) ends the event rather than spin; the host's
+         * room coming back runs the next one (ll_conn_host_ready). */
+        if (fast && (cn->tx_busy || cn->refused))
+            break;
     }
     ll_acl_report_completed_soon(c);
     cn->event++;

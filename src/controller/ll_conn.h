@@ -71,6 +71,7 @@ struct ll_conn {
     uint8_t tx_piece; /* LL_TX_DATA: payload octets of the front buffer it carries */
     uint8_t tx_len, tx[2 + LL_DATA_MAX];
     bool peer_md; /* MD of the last PDU heard */
+    bool refused; /* the peer's last new PDU was not taken: the host had no room */
     /* Control PDUs to send. */
     uint8_t cq_count, cq_head;
     uint8_t cq_len[LL_CTRL_QUEUE], cq[LL_CTRL_QUEUE][LL_CTRL_MAX];
@@ -131,6 +132,8 @@ void ll_conn_supervise(struct ll_conn *cn);
 size_t ll_conn_link_receive(struct controller *c, int link, const struct air_pdu *pdu,
                             uint8_t *reply, uint8_t *phy);
 void ll_conn_link_kick(struct controller *c, int link);
+/* The host has room again: links that refused a PDU run an event now (fast timing). */
+void ll_conn_host_ready(struct controller *c);
 
 /* ---- ll_acl.c ---- */
 

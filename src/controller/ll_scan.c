@@ -126,6 +126,12 @@ static void scan_report(struct controller *c, uint8_t event_type, uint8_t addr_t
                         int8_t rssi)
 {
     struct ll_scan *s = &c->scan;
+    /* No room at the host: dropped, as a report lost on the air would be (before the
+     * duplicate filter, which would keep it from ever being reported). */
+    if (!ctrl_host_room(c, 3 + 12 + (size_t)data_len, CONTROLLER_EVENT_RESERVE)) {
+        c->reports_dropped++;
+        return;
+    }
     if (s->filter_duplicates && scan_seen(s, event_type, addr_type, addr))
         return;
     uint8_t ev[12 + HCI_ADV_DATA_MAX];

@@ -138,13 +138,15 @@ static int dev_cmd(struct dev *d, uint16_t op, const uint8_t *p, uint8_t plen)
     return d->status;
 }
 
-/* Every event unmasked; mask_le: the LE event mask's low 32 bits. */
-static struct dev *dev_new(struct medium *m, uint32_t ordinal, uint32_t mask_le)
+/* Every event unmasked; mask_le: the LE event mask's low 32 bits; what the
+ * controller sends goes to out(d, ...), which passes it on to dev_output. */
+static struct dev *dev_new_out(struct medium *m, uint32_t ordinal, uint32_t mask_le,
+                               controller_output_fn out)
 {
     struct dev *d = calloc(1, sizeof(*d));
     d->m = m;
     medium_public_address(m, ordinal, d->addr);
-    d->c = controller_create(&m->air, d->addr, dev_output, d);
+    d->c = controller_create(&m->air, d->addr, out, d);
     CHECK(d->c != NULL);
     uint8_t mask[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f};
     CHECK_EQ(dev_cmd(d, HCI_OP_SET_EVENT_MASK, mask, 8), 0);
@@ -154,6 +156,11 @@ static struct dev *dev_new(struct medium *m, uint32_t ordinal, uint32_t mask_le)
     CHECK_EQ(dev_cmd(d, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0), 0);
     d->credits = CONTROLLER_ACL_BUFFERS;
     return d;
+}
+
+static inline struct dev *dev_new(struct medium *m, uint32_t ordinal, uint32_t mask_le)
+{
+    return dev_new_out(m, ordinal, mask_le, dev_output);
 }
 
 static void dev_free(struct dev *d)
