@@ -152,7 +152,7 @@ static void test_stall(double stall_s, uint64_t stall_us)
 int main(void)
 {
     log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
-    test_stall(0, 10000000u);
-    test_stall(2.5, 2500000u);
+    RUN(test_stall(0, 10000000u));
+    RUN(test_stall(2.5, 2500000u));
     return check_summary("test_air_stall");
 }

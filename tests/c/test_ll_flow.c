@@ -144,10 +144,10 @@ static void test_reports_dropped(void)
 int main(void)
 {
     log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
-    test_flow(MEDIUM_TIMING_FAST, 1, 3000, 5);
-    test_flow(MEDIUM_TIMING_FAST, 0, 3000, 5);
-    test_flow(MEDIUM_TIMING_REAL, 1, 300, 300);
-    test_flow(MEDIUM_TIMING_REAL, 0, 300, 300);
-    test_reports_dropped();
+    RUN(test_flow(MEDIUM_TIMING_FAST, 1, 3000, 5));
+    RUN(test_flow(MEDIUM_TIMING_FAST, 0, 3000, 5));
+    RUN(test_flow(MEDIUM_TIMING_REAL, 1, 300, 300));
+    RUN(test_flow(MEDIUM_TIMING_REAL, 0, 300, 300));
+    RUN(test_reports_dropped());
     return check_summary("test_ll_flow");
 }
