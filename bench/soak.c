@@ -98,7 +98,8 @@ static void peripheral_stream(int cmd, int out, unsigned links)
             sent[k]++;
         else if (rc == -ENOMEM)
             usleep(200); /* back-pressure: the link's queue is full */
-        if ((turn & 63) == 0 && poll(&p, 1, 0) > 0)
+        char stop;
+        if ((turn & 63) == 0 && poll(&p, 1, 0) > 0 && read(cmd, &stop, 1) == 1)
             break;
     }
     if (write(out, sent, sizeof sent) != sizeof sent)
