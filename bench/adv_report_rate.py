@@ -36,7 +36,11 @@ def main():
             count, elapsed, window_us = observe(eval(adv.stdout.readline()))
         finally:
             adv.stdin.close()
-            adv.wait(10)
+            try:
+                adv.wait(10)
+            except subprocess.TimeoutExpired:
+                adv.kill()
+                adv.wait()
 
     model = 1000.0 / (INTERVAL_MS + 5.0)
     print(f"advertising interval       {INTERVAL_MS:.1f} ms, scan window = interval = "

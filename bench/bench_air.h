@@ -8,11 +8,13 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BENCH_MAX_CHILDREN 4
@@ -22,6 +24,13 @@ struct bench_air {
     pid_t children[BENCH_MAX_CHILDREN]; /* stopped with the air */
     char dir[64], sock[128], uri[160];
 };
+
+static inline uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* The air in use, and the process that started it (children do not stop it). */
 static struct bench_air *bench_air_current;
@@ -59,13 +68,16 @@ static void bench_fail(const char *prog, const char *what, int rc)
     exit(1);
 }
 
-/* Starts bin (mpble-air) with its socket in a new directory under /tmp and the
- * options opts (NULL-terminated, at most 8), and waits until it accepts. */
+/* Starts bin (mpble-air) with its socket in a new directory under $TMPDIR (else
+ * /tmp) and the options opts (NULL-terminated, at most 8); waits until it accepts. */
 static void bench_air_start(struct bench_air *a, const char *prog, const char *bin,
                             const char *const *opts)
 {
     memset(a, 0, sizeof *a);
-    snprintf(a->dir, sizeof a->dir, "/tmp/mpble-bench-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    if (tmp == NULL || *tmp == '\0' || strlen(tmp) > sizeof a->dir - 20)
+        tmp = "/tmp";
+    snprintf(a->dir, sizeof a->dir, "%s/mpble-bench-XXXXXX", tmp);
     if (mkdtemp(a->dir) == NULL)
         bench_fail(prog, "mkdtemp", errno);
     snprintf(a->sock, sizeof a->sock, "%s/air.sock", a->dir);

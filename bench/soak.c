@@ -34,13 +34,6 @@
 #define FLAG_NOTIFY 0x0010
 #define WAIT_MS 15000
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void die(const char *what, int rc)
 {
     bench_fail("soak", what, rc);
@@ -96,8 +89,8 @@ static void peripheral_stream(int cmd, int out, unsigned links)
         int rc = mpble_gatts_notify(per.h, (uint16_t)per.conns[k], per.value, v, sizeof v);
         if (rc == 0)
             sent[k]++;
-        else if (rc == -ENOMEM)
-            usleep(200); /* back-pressure: the link's queue is full */
+        else
+            usleep(200); /* back-pressure (the link's queue is full), or the link is gone */
         char stop;
         if ((turn & 63) == 0 && poll(&p, 1, 0) > 0 && read(cmd, &stop, 1) == 1)
             break;
@@ -226,7 +219,8 @@ static void report(const struct scenario *s, unsigned seconds, const uint32_t *s
         bad += atomic_load(&cen[k].corrupt);
         if (atomic_load(&cen[k].conn) >= 0) {
             alive++;
-            lost += sent[k] - atomic_load(&cen[k].arrived);
+            if (got_sent)
+                lost += sent[k] - atomic_load(&cen[k].arrived);
         } else if (cen[k].gone_ms > last_gone) {
             last_gone = cen[k].gone_ms;
         }
@@ -243,6 +237,53 @@ static void report(const struct scenario *s, unsigned seconds, const uint32_t *s
                last_gone >= fault_ms ? (double)(last_gone - fault_ms) / 1000.0 : 0.0);
     printf("\n");
     fflush(stdout);
+}
+
+/* Reads exactly n bytes from fd within WAIT_MS; false if they did not come. */
+static bool read_within(int fd, void *buf, size_t n)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, WAIT_MS) == 1 && read(fd, buf, n) == (ssize_t)n;
+}
+
+/* Streams for seconds, with the scenario's fault half-way; returns when it struck. */
+static uint64_t stream_with_fault(const struct scenario *s, unsigned seconds,
+                                  struct bench_air *air)
+{
+    uint64_t t0 = now_ms(), fault_ms = 0;
+    while (now_ms() - t0 < seconds * 1000ull) {
+        usleep(20000);
+        if (fault_ms == 0 && now_ms() - t0 >= seconds * 500ull) {
+            fault_ms = now_ms();
+            if (s->fault == STALL)
+                atomic_store(&cen[0].stall_ms, 5000);
+            else if (s->fault == KILL_AIR)
+                bench_stop_process(&air->pid);
+            else if (s->fault == KILL_PEER)
+                bench_stop_process(&air->children[0]);
+        }
+    }
+    return fault_ms;
+}
+
+/* Stops the peripheral's stream and takes its counts, then lets what is still on
+ * its way arrive (a few intervals). False when the counts did not come. */
+static bool collect_sent(const struct scenario *s, int cmd, int out, uint32_t *sent)
+{
+    if (write(cmd, "s", 1) != 1 || !read_within(out, sent, MAX_LINKS * sizeof *sent))
+        return false;
+    uint64_t until = now_ms() + 3000;
+    while (now_ms() < until) {
+        uint64_t rx = 0, tx = 0;
+        for (unsigned k = 0; k < s->links; k++) {
+            rx += atomic_load(&cen[k].arrived);
+            tx += atomic_load(&cen[k].conn) >= 0 ? sent[k] : atomic_load(&cen[k].arrived);
+        }
+        if (rx == tx)
+            break;
+        usleep(20000);
+    }
+    return true;
 }
 
 static void run(const struct scenario *s, unsigned seconds, const char *air_bin)
@@ -264,49 +305,20 @@ static void run(const struct scenario *s, unsigned seconds, const char *air_bin)
     close(cmd[0]);
     close(out[1]);
     mpble_addr_t peer;
-    if (read(out[0], &peer, sizeof peer) != sizeof peer)
+    if (!read_within(out[0], &peer, sizeof peer))
         die("the peripheral did not start", EIO);
     uint32_t interval = s->links > 8 ? 30000 : 7500;
     for (unsigned k = 0; k < s->links; k++)
         connect_central(&cen[k], k, air.uri, &peer, interval);
     if (write(cmd[1], "g", 1) != 1)
         die("start", EIO);
-    uint64_t t0 = now_ms(), fault_ms = 0;
-    bool faulted = false;
-    while (now_ms() - t0 < seconds * 1000ull) {
-        usleep(20000);
-        if (!faulted && now_ms() - t0 >= seconds * 500ull) {
-            faulted = true;
-            fault_ms = now_ms();
-            if (s->fault == STALL)
-                atomic_store(&cen[0].stall_ms, 5000);
-            else if (s->fault == KILL_AIR)
-                bench_stop_process(&air.pid);
-            else if (s->fault == KILL_PEER)
-                bench_stop_process(&air.children[0]);
-        }
-    }
+    uint64_t fault_ms = stream_with_fault(s, seconds, &air);
     uint32_t sent[MAX_LINKS] = {0};
-    bool got_sent = false;
-    if (s->fault != KILL_PEER && write(cmd[1], "s", 1) == 1) {
-        got_sent = read(out[0], sent, sizeof sent) == sizeof sent;
-        /* What is still on its way arrives within a few intervals. */
-        uint64_t until = now_ms() + 3000;
-        while (now_ms() < until) {
-            uint64_t rx = 0, tx = 0;
-            for (unsigned k = 0; k < s->links; k++) {
-                rx += atomic_load(&cen[k].arrived);
-                tx += atomic_load(&cen[k].conn) >= 0 ? sent[k] : atomic_load(&cen[k].arrived);
-            }
-            if (rx == tx)
-                break;
-            usleep(20000);
-        }
-    }
+    bool got_sent = s->fault != KILL_PEER && collect_sent(s, cmd[1], out[0], sent);
     if (s->fault == KILL_AIR || s->fault == KILL_PEER)
         for (unsigned k = 0; k < s->links; k++)
             WAIT_UNTIL(atomic_load(&cen[k].conn) == -2, "the links to end");
-    report(s, seconds, sent, fault_ms, got_sent || s->fault == KILL_AIR);
+    report(s, seconds, sent, fault_ms, got_sent);
     for (unsigned k = 0; k < s->links; k++)
         mpble_free(cen[k].h);
     close(cmd[1]);
@@ -320,6 +332,7 @@ int main(int argc, char **argv)
     if (seconds < 2)
         seconds = 2;
     setenv("MPBLE_LOG", "0", 1);
+    signal(SIGPIPE, SIG_IGN); /* a peripheral that died is an error, not our end */
     char buf[4096];
     const char *air = bench_air_bin(buf, sizeof buf, "soak", argv[0]);
     static const struct scenario scenarios[] = {

@@ -181,17 +181,19 @@ int conn_connect_cancel(struct host *h)
 /* ---- events ---- */
 
 /* A link the host has no slot for: ended at once with a reason Disconnect allows
- * (Vol 4 Part E 7.1.6); the peer sees it come and go, this host reports nothing. */
+ * (Vol 4 Part E 7.1.6); the peer sees it come and go. Here only a connection attempt
+ * of ours learns of it, as a failed one (handle 0, as other failures). */
 static void refuse(struct host *h, const struct hci_evt *ev)
 {
-    host_log(h, "no room for connection 0x%03x (%d links): disconnecting it",
-             ev->u.conn.handle, HOST_MAX_CONNS);
+    host_log(h, "no slot for connection 0x%03x: disconnecting it", ev->u.conn.handle);
     uint8_t p[3];
     put_le16(p, ev->u.conn.handle);
     p[2] = HCI_ERR_REMOTE_LOW_RESOURCES;
     hci_cmd(h, HCI_OP_DISCONNECT, p, sizeof p, NULL, 0, NULL);
     if (ev->u.conn.role == CONN_ROLE_PERIPHERAL)
         gap_on_peripheral_link(h, false);
+    else
+        emit_conn(h, MPBLE_IRQ_PERIPHERAL_DISCONNECT, 0, NULL);
 }
 
 void conn_on_complete(struct host *h, const struct hci_evt *ev)

@@ -196,6 +196,14 @@ int gap_advertise_stop(struct host *h)
     return set_adv_enable(h, false);
 }
 
+/* Advertising again as last set up (held, or ended by a link refused). */
+static void resume_advertising(struct host *h)
+{
+    int rc = set_adv_enable(h, true);
+    if (rc < 0)
+        host_log(h, "advertising could not resume: %s", strerror(-rc));
+}
+
 void gap_set_links_full(struct host *h, bool full)
 {
     if (full == h->links_full)
@@ -206,7 +214,7 @@ void gap_set_links_full(struct host *h, bool full)
             h->adv_held = true;
     } else if (!full && h->adv_held) {
         h->adv_held = false;
-        set_adv_enable(h, true);
+        resume_advertising(h);
     }
 }
 
@@ -298,9 +306,15 @@ void gap_stop(struct host *h)
 
 void gap_on_peripheral_link(struct host *h, bool taken)
 {
+    bool was = h->advertising;
     h->advertising = false; /* legacy advertising ends with the connection */
-    if (!taken)
+    if (taken || !was)
+        return;
+    /* A link the host could not take ended it: it goes on now, or once a slot frees. */
+    if (h->links_full)
         h->adv_held = true;
+    else
+        resume_advertising(h);
 }
 
 void gap_on_transport_lost(struct host *h)

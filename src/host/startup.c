@@ -88,8 +88,8 @@ int startup_controller(struct host *h)
         h->acl_pkts = (uint16_t)get_le16(r + 3);
     }
     if (h->acl_mtu == 0 || h->acl_pkts == 0) {
-        host_error(h, "the controller reports no ACL data buffers (LE Read Buffer Size "
-                      "%u x %u octets): it could carry no data", h->acl_pkts, h->acl_mtu);
+        host_error(h, "the controller reports no ACL data buffers (%u of %u octets): it "
+                      "could carry no data", h->acl_pkts, h->acl_mtu);
         return -EIO;
     }
     if ((rc = step(h, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0, h->le_features,

@@ -197,7 +197,10 @@ int main(void)
     struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
                                     .seed = 7, .exit_when_idle_s = -1};
     struct air_server *s;
-    CHECK_EQ(air_server_open(&s, &cfg), 0);
+    int rc = air_server_open(&s, &cfg);
+    CHECK_EQ(rc, 0);
+    if (rc < 0)
+        return check_summary("test_links");
     pthread_t th;
     pthread_create(&th, NULL, serve, s);
     RUN(test_every_slot(uri));

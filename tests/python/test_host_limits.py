@@ -117,3 +117,27 @@ class TestFlood(HostCase):
         self.ble.gap_scan(None)
         self.assertEqual(self.events[-1], (6,))
         self.assertTrue(self.ble.active())
+
+
+class TestRefusedConnect(HostCase):
+    def _irq(self, event, data):
+        self.events.append((event, tuple(bytes(d) if isinstance(d, memoryview) else d
+                                         for d in data)))
+
+    def test_own_attempt_refused_for_want_of_a_slot(self):
+        """One slot left; our connection attempt completes just after a peripheral
+        link took it: the attempt ends as a failed one (handle 0), not in silence."""
+        f = self.fake()
+        self.ble.active(True)
+        for handle in range(1, HOST_MAX_CONNS):
+            f.send(conn_complete(handle, ROLE_CENTRAL))
+        self.wait_for(lambda: len(self.events) == HOST_MAX_CONNS - 1)
+        self.ble.gap_connect(0, bytes([9, 9, 9, 9, 9, 9]))
+        f.send(conn_complete(HOST_MAX_CONNS, ROLE_PERIPHERAL))
+        f.send(conn_complete(HOST_MAX_CONNS + 1, ROLE_CENTRAL))
+        self.wait_for(lambda: len(self.events) == HOST_MAX_CONNS + 1)
+        self.assertEqual(self.events[-2][0], IRQ_CENTRAL_CONNECT)
+        self.assertEqual(self.events[-1], (8, (0, 255, bytes(6))))
+        self.wait_for(lambda: OP_DISCONNECT in f.opcodes())
+        disc = [p for op, p in list(f.commands) if op == OP_DISCONNECT]
+        self.assertEqual(disc, [struct.pack("<HB", HOST_MAX_CONNS + 1, REASON_LOW_RESOURCES)])
