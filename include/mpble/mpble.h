@@ -217,6 +217,8 @@ MPBLE_API int mpble_set_transport(mpble_t *h, const char *uri);
  * returns 0. No events are delivered for what deactivation tears down, except
  * SCAN_DONE for a scan in progress. */
 MPBLE_API int mpble_active(mpble_t *h, bool on);
+/* Activated and its controller still there: false once the controller is lost
+ * (calls then fail with -EIO and the reason until deactivation or a new activation). */
 MPBLE_API bool mpble_is_active(mpble_t *h);
 
 /* ---- configuration (module `config()`) ---- */
@@ -250,6 +252,9 @@ MPBLE_API void mpble_set_mitm(mpble_t *h, bool on);
 MPBLE_API void mpble_set_io(mpble_t *h, int io_capability);
 MPBLE_API void mpble_set_le_secure(mpble_t *h, bool on);
 
+/* Links one host holds at once, both roles together; the next is refused. */
+#define MPBLE_MAX_LINKS 32
+
 /* ---- broadcaster ---- */
 
 /* Starts (or restarts) legacy advertising. interval_us is rounded down to 625 us
@@ -257,7 +262,9 @@ MPBLE_API void mpble_set_le_secure(mpble_t *h, bool on);
  * non-connectable). adv/resp
  * NULL keeps the previously set payload; a zero length clears it; longer than 31
  * bytes -> -EINVAL. connectable: ADV_IND, else ADV_SCAN_IND (reference).
- * Interval out of the controller's range -> -EINVAL. -ENODEV inactive. */
+ * Interval out of the controller's range -> -EINVAL. -ENODEV inactive. While the
+ * host holds MPBLE_MAX_LINKS links, connectable advertising is held (set up, not on
+ * the air) and starts by itself when one ends. */
 MPBLE_API int mpble_gap_advertise(mpble_t *h, uint32_t interval_us, const uint8_t *adv,
                                   size_t adv_len, const uint8_t *resp, size_t resp_len,
                                   bool connectable);
@@ -282,9 +289,11 @@ MPBLE_API int mpble_gap_scan_stop(mpble_t *h);
  * connectable advertising. Connection interval bounds in microseconds, 0 for the
  * default (30-50 ms); rounded down to 1.25 ms units. A running scan is stopped first
  * (SCAN_DONE). PERIPHERAL_CONNECT on success; PERIPHERAL_DISCONNECT with
- * MPBLE_CONN_HANDLE_NONE on timeout or cancel. -EALREADY while connecting, -EIO when
- * already connected to that peer, -ENOMEM when no connection slot is free, -EINVAL
- * for addr type > 3. */
+ * MPBLE_CONN_HANDLE_NONE on timeout or cancel, with handle 0 on another failure (a
+ * link that came when no slot was left, say). -EALREADY while connecting, -EIO when
+ * already connected to that peer, -ENOMEM when no connection slot is free (a host
+ * holds MPBLE_MAX_LINKS), -EINVAL for addr type > 3. The controller picks the
+ * maximum of the interval range (on the air, as the reference's controllers do). */
 MPBLE_API int mpble_gap_connect(mpble_t *h, const mpble_addr_t *peer, uint32_t scan_duration_ms,
                                 uint32_t min_interval_us, uint32_t max_interval_us);
 /* Cancels a connection attempt (PERIPHERAL_DISCONNECT follows); -EALREADY if none. */

@@ -11,7 +11,7 @@
 #include "mpble/mpble.h"
 
 /* Connections one host keeps at once, in both roles together. */
-#define HOST_MAX_CONNS 32
+#define HOST_MAX_CONNS MPBLE_MAX_LINKS
 /* Largest L2CAP PDU received (header included) and the transmit queue per link. */
 #define HOST_L2CAP_RX_MAX (4 + 2048)
 #define HOST_TX_QUEUE_BYTES (32 * 1024)
