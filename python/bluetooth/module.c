@@ -4,6 +4,7 @@
 #include <Python.h>
 
 #include "ble.h"
+#include "irq.h"
 #include "uuid.h"
 
 static PyObject *at_exit(PyObject *self, PyObject *unused)
@@ -42,6 +43,9 @@ PyMODINIT_FUNC PyInit_bluetooth(void)
 {
     if (PyType_Ready(&bt_ble_type) < 0 || PyType_Ready(&bt_uuid_type) < 0) {
         return NULL;
+    }
+    if (bt_irq_init() < 0) {
+        return PyErr_NoMemory();
     }
     PyObject *m = PyModule_Create(&bluetooth_module);
     if (m == NULL) {
