@@ -218,6 +218,10 @@ MPBLE_API int mpble_set_transport(mpble_t *h, const char *uri);
  * SCAN_DONE for a scan in progress. */
 MPBLE_API int mpble_active(mpble_t *h, bool on);
 MPBLE_API bool mpble_is_active(mpble_t *h);
+/* In the child of fork(), before any other call there: the device becomes inactive
+ * (its configuration kept) without touching what the parent's activation owns: this
+ * process's copies of its descriptors are closed, its memory is left as it is. */
+MPBLE_API void mpble_after_fork_child(mpble_t *h);
 
 /* ---- configuration (module `config()`) ---- */
 
