@@ -10,11 +10,12 @@ from . import support
 from .support import GATT, IRQ_GATTC_NOTIFY, IRQ_GATTC_READ_DONE, IRQ_GATTC_READ_RESULT
 
 
-def child_checks(ble, conn, hr):
-    """Runs in the child: what it saw, as a dict."""
+def child_checks(ble, conn, tx, capture):
+    """Runs in the child: what it saw, as a dict. Its own activation is captured to
+    capture (the parent's capture file is the parent's)."""
     seen = {"active": ble.active()}
     for name, call in [("gap_scan", lambda: ble.gap_scan(0)),
-                       ("gatts_notify", lambda: ble.gatts_notify(conn, hr, b"child")),
+                       ("gatts_notify", lambda: ble.gatts_notify(conn, tx, b"child")),
                        ("gap_disconnect", lambda: ble.gap_disconnect(conn)),
                        ("mac", lambda: ble.config("mac"))]:
         try:
@@ -22,6 +23,10 @@ def child_checks(ble, conn, hr):
             seen[name] = None
         except OSError as e:
             seen[name] = e.errno
+    if capture:
+        os.environ["MPBLE_SNOOP"] = capture
+    else:
+        os.environ.pop("MPBLE_SNOOP", None)
     ble.active(True)
     seen["own_mac"] = ble.config("mac")
     ble.active(False)
@@ -31,7 +36,7 @@ def child_checks(ble, conn, hr):
 class Fork(support.ConnTestCase):
     def test_child_sees_inactive_device(self):
         self.start()
-        (hr,), _, _ = self.ble.gatts_register_services(GATT.ALL_SERVICES)
+        _, (tx, _), _ = self.ble.gatts_register_services(GATT.ALL_SERVICES)
         peer = self.peer()
         conn, _ = self.accept(peer)
         mac = self.ble.config("mac")
@@ -41,7 +46,7 @@ class Fork(support.ConnTestCase):
             code = 1
             try:
                 os.close(r)
-                os.write(w, pickle.dumps(child_checks(self.ble, conn, hr)))
+                os.write(w, pickle.dumps(child_checks(self.ble, conn, tx, support.capture_path(self, "forked"))))
                 code = 0
             finally:
                 # The interpreter's exit hooks (the module's deactivation among them),
@@ -63,9 +68,9 @@ class Fork(support.ConnTestCase):
         # The parent's device and connection work as before.
         self.assertTrue(self.ble.active())
         self.assertEqual(self.ble.config("mac"), mac)
-        self.ble.gatts_notify(conn, hr, b"parent")
-        self.assertEqual(peer.wait_for(IRQ_GATTC_NOTIFY), [(peer.run("conn"), hr, b"parent")])
-        self.ble.gatts_write(hr, b"v")
-        peer.run("ble.gattc_read(conn, %d)" % hr)
-        self.assertEqual(peer.wait_for(IRQ_GATTC_READ_DONE), [(peer.run("conn"), hr, 0)])
-        self.assertEqual(peer.of(IRQ_GATTC_READ_RESULT), [(peer.run("conn"), hr, b"v")])
+        self.ble.gatts_notify(conn, tx, b"parent")
+        self.assertEqual(peer.wait_for(IRQ_GATTC_NOTIFY), [(peer.run("conn"), tx, b"parent")])
+        self.ble.gatts_write(tx, b"v")
+        peer.run("ble.gattc_read(conn, %d)" % tx)
+        self.assertEqual(peer.wait_for(IRQ_GATTC_READ_DONE), [(peer.run("conn"), tx, 0)])
+        self.assertEqual(peer.of(IRQ_GATTC_READ_RESULT), [(peer.run("conn"), tx, b"v")])

@@ -97,7 +97,7 @@ class HandlerRaises(support.ConnTestCase):
         self.raises(IRQ_GATTS_READ_REQUEST, lambda: self.ble.gattc_read(conn[0], hr))
         # The handler raised: its result counts as None, which allows the read.
         self.assertEqual(self.events.wait_for(IRQ_GATTC_READ_DONE), [(conn[0], hr, 0)])
-        self.raises(IRQ_GATTS_INDICATE_DONE, self.peer_runs("ble.gatts_indicate(conn, %d, b'i')" % hr))
+        self.raises(IRQ_GATTS_INDICATE_DONE, self.peer_runs("ble.gatts_indicate(conn, %d, b'i')" % tx))
         self.raises(IRQ_CENTRAL_DISCONNECT, lambda: self.ble.gap_disconnect(conn[0]))
         self.assert_reported()
 
@@ -115,7 +115,7 @@ class HandlerRaises(support.ConnTestCase):
         self.raises(IRQ_GATTC_READ_DONE, run("ble.gattc_read(conn, %d)" % hr))
         self.raises(IRQ_GATTC_WRITE_DONE, run("ble.gattc_write(conn, %d, b'w', 1)" % rx))
         self.raises(IRQ_GATTC_NOTIFY, lambda: self.ble.gatts_notify(conn[0], tx, b"n"))
-        self.raises(IRQ_GATTC_INDICATE, lambda: self.ble.gatts_indicate(conn[0], hr, b"i"))
+        self.raises(IRQ_GATTC_INDICATE, lambda: self.ble.gatts_indicate(conn[0], tx, b"i"))
         self.raises(IRQ_MTU_EXCHANGED, run("ble.gattc_exchange_mtu(conn)"))
         self.raises(IRQ_GATTC_SERVICE_RESULT, run("ble.gattc_discover_services(conn)"))
         self.raises(IRQ_GATTC_CHARACTERISTIC_RESULT, run("ble.gattc_discover_characteristics(conn, %d, %d)" % (bat[0] - 1, 0xffff)))
