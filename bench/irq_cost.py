@@ -79,15 +79,16 @@ print((count - first) / (time.monotonic() - start), flush=True)
 
 def cost_per_event(build, events):
     obj = build / "obj" / "python" / "bluetooth"
-    exe = Path(tempfile.mkdtemp(prefix="irq-cost-")) / "driver"
     embed = subprocess.check_output(["python3-config", "--embed", "--ldflags"], text=True).split()
-    subprocess.check_call(
-        ["cc", "-O2", "-I" + str(ROOT / "include"), "-I" + str(ROOT / "python" / "bluetooth"),
-         "-I" + sysconfig.get_paths()["include"], "-o", str(exe),
-         str(ROOT / "bench" / "irq_cost" / "driver.c"),
-         str(obj / "irq.o"), str(obj / "uuid.o"), str(obj / "args.o"),
-         str(build / "lib" / "libmpble.a")] + embed + ["-lcrypto", "-lpthread"])
-    return subprocess.check_output([str(exe), str(events)], text=True).strip()
+    with tempfile.TemporaryDirectory(prefix="irq-cost-") as folder:
+        exe = os.path.join(folder, "driver")
+        subprocess.check_call(
+            ["cc", "-O2", "-I" + str(ROOT / "include"), "-I" + str(ROOT / "python" / "bluetooth"),
+             "-I" + sysconfig.get_paths()["include"], "-o", exe,
+             str(ROOT / "bench" / "irq_cost" / "driver.c"),
+             str(obj / "irq.o"), str(obj / "uuid.o"), str(obj / "args.o"),
+             str(build / "lib" / "libmpble.a")] + embed + ["-lcrypto", "-lpthread"])
+        return subprocess.check_output([exe, str(events)], text=True).strip()
 
 
 def readline(proc, timeout):
@@ -100,8 +101,11 @@ def readline(proc, timeout):
 
 
 def stream(build, seconds):
-    folder = tempfile.mkdtemp(prefix="irq-stream-")
-    sock = os.path.join(folder, "air.sock")
+    with tempfile.TemporaryDirectory(prefix="irq-stream-") as folder:
+        return stream_in(build, seconds, os.path.join(folder, "air.sock"))
+
+
+def stream_in(build, seconds, sock):
     air = subprocess.Popen([str(build / "bin" / "mpble-air"), "--socket", sock, "--timing", "fast",
                             "--exit-when-idle", "30"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
