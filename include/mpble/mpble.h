@@ -220,6 +220,10 @@ MPBLE_API int mpble_active(mpble_t *h, bool on);
 /* Activated and its controller still there: false once the controller is lost
  * (calls then fail with -EIO and the reason until deactivation or a new activation). */
 MPBLE_API bool mpble_is_active(mpble_t *h);
+/* In the child of fork(), before any other call there: the device becomes inactive
+ * (its configuration kept) without touching what the parent's activation owns: this
+ * process's copies of its descriptors are closed, its memory is left as it is. */
+MPBLE_API void mpble_after_fork_child(mpble_t *h);
 
 /* ---- configuration (module `config()`) ---- */
 

@@ -68,6 +68,13 @@ void bt_ble_shutdown(void)
     }
 }
 
+void bt_ble_after_fork_child(void)
+{
+    if (singleton != NULL) {
+        mpble_after_fork_child(singleton->h);
+    }
+}
+
 /* ---- active, irq ---- */
 
 static PyObject *ble_active(PyObject *obj, PyObject *const *args, Py_ssize_t nargs)

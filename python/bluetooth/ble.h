@@ -11,4 +11,8 @@ extern PyTypeObject bt_ble_type;
  * interpreter while it finalizes. Called with the GIL held (from an atexit hook). */
 void bt_ble_shutdown(void);
 
+/* In a forked child: leaves the singleton inactive without touching the parent's
+ * connection to its controller (mpble_after_fork_child). */
+void bt_ble_after_fork_child(void);
+
 #endif

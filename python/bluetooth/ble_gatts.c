@@ -2,6 +2,7 @@
  * gatts_read, gatts_write, gatts_notify, gatts_indicate, gatts_set_buffer.
  * micropython-semantics.md 4.2 and 6. */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -329,13 +330,22 @@ PyObject *bt_ble_gatts_indicate(PyObject *obj, PyObject *const *args, Py_ssize_t
     return send_value(obj, args, nargs, "gatts_indicate", mpble_gatts_indicate);
 }
 
+/* The longest attribute value (Core Vol 3 Part F 3.2.9). The reference takes any
+ * length its allocator grants (-1 asks for 2**64 bytes, 2**31 succeeds); no client
+ * can write or read a value beyond this, so a buffer is at most this long. */
+#define VALUE_MAX 512
+
 PyObject *bt_ble_gatts_set_buffer(PyObject *obj, PyObject *const *args, Py_ssize_t nargs)
 {
     BLEObject *self = (BLEObject *)obj;
     uint16_t handle;
-    uint64_t len;
+    long long len;
     if (bt_check_nargs("gatts_set_buffer", nargs, 2, 3) < 0 || bt_handles_get(args, 1, &handle) < 0 ||
-        bt_uint_get(args[1], 64, &len) < 0) {
+        bt_int_get(args[1], LLONG_MIN, LLONG_MAX, &len) < 0) {
+        return NULL;
+    }
+    if (len < 0 || len > VALUE_MAX) {
+        PyErr_Format(PyExc_ValueError, "buffer length must be 0..%d", VALUE_MAX);
         return NULL;
     }
     int append = 0;

@@ -2,8 +2,9 @@
 #include "irq.h"
 
 #include <limits.h>
+#include <math.h>
+#include <pthread.h>
 
-#include "args.h"
 #include "uuid.h"
 
 /* The memoryviews of one event tuple, released when the handler returns. */
@@ -113,21 +114,29 @@ static int event_uses_result(int code)
 }
 
 /* "int if possible" (5.3): None or anything non-numeric is 0, True 1, ints as given,
- * floats truncated. */
+ * floats truncated. Out of the int range, both saturate (a denial stays a denial),
+ * and NaN, which has no integer value, is 0: the reference raises outside the
+ * handler's protection there instead (section 14's kind of defect, not copied). */
 static int result_to_int(PyObject *result)
 {
-    long long v = 0;
     if (PyFloat_Check(result)) {
         double d = PyFloat_AS_DOUBLE(result);
-        v = d >= INT_MAX ? INT_MAX : d <= INT_MIN ? INT_MIN : (long long)d;
-    } else if (PyLong_Check(result) && bt_int_get(result, INT_MIN, INT_MAX, &v) < 0) {
-        PyErr_Clear();
-        v = 0;
+        return isnan(d) ? 0 : d >= INT_MAX ? INT_MAX : d <= INT_MIN ? INT_MIN : (int)d;
     }
-    return (int)v;
+    if (!PyLong_Check(result)) {
+        return 0;
+    }
+    int overflow;
+    long long v = PyLong_AsLongLongAndOverflow(result, &overflow);
+    if (overflow != 0) {
+        return overflow > 0 ? INT_MAX : INT_MIN;
+    }
+    return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (int)v;
 }
 
-static void report_handler_exception(void)
+/* Prints the handler's exception as the reference does (PyErr_Print would exit on
+ * SystemExit) and unsets the handler (5.4). */
+static void handler_raised(PyObject **handler)
 {
     PySys_WriteStderr("Unhandled exception in IRQ callback handler\n");
 #if PY_VERSION_HEX >= 0x030C0000
@@ -146,35 +155,72 @@ static void report_handler_exception(void)
     Py_XDECREF(value);
     Py_XDECREF(tb);
 #endif
+    PyObject *old = *handler;
+    *handler = Py_NewRef(Py_None);
+    Py_DECREF(old);
+}
+
+/* A thread Python has not seen before (the host's loop thread) gets a thread state
+ * at its first event and keeps it until it ends: creating and destroying one per
+ * event would cost more than the rest of the delivery. kept_key's destructor ends it
+ * with the thread. A Python thread (one delivering events raised inside its own
+ * method call) already has its own. */
+static pthread_key_t kept_key;
+
+#if PY_VERSION_HEX >= 0x030D0000
+#define interpreter_finalizing() Py_IsFinalizing()
+#else
+#define interpreter_finalizing() _Py_IsFinalizing()
+#endif
+
+/* By now the thread's own PyGILState key may already be cleared (POSIX clears each
+ * key before its destructor runs, in no set order): end the state directly. */
+static void kept_end(void *tstate)
+{
+    if (!interpreter_finalizing()) {
+        PyEval_RestoreThread(tstate);
+        PyThreadState_Clear(tstate);
+        PyThreadState_DeleteCurrent();
+    }
+}
+
+int bt_irq_init(void)
+{
+    return pthread_key_create(&kept_key, kept_end) == 0 ? 0 : -1;
+}
+
+static PyGILState_STATE gil_take(void)
+{
+    if (PyGILState_GetThisThreadState() == NULL) {
+        PyGILState_Ensure();
+        pthread_setspecific(kept_key, PyEval_SaveThread());
+    }
+    return PyGILState_Ensure();
 }
 
 int bt_irq_deliver(PyObject **handler, const struct mpble_event *ev)
 {
-    PyGILState_STATE gil = PyGILState_Ensure();
+    PyGILState_STATE gil = gil_take();
     int ret = 0;
     PyObject *fn = *handler;
     if (fn != Py_None) {
         Py_INCREF(fn);
         views_t views = {.count = 0};
         PyObject *data = event_data(ev, &views);
-        PyObject *result = NULL;
-        int called = data != NULL;
-        if (called) {
-            result = PyObject_CallFunction(fn, "iO", ev->code, data);
+        if (data != NULL) {
+            PyObject *result = PyObject_CallFunction(fn, "iO", ev->code, data);
             Py_DECREF(data);
-        }
-        views_release(&views);
-        if (result != NULL) {
-            ret = event_uses_result(ev->code) ? result_to_int(result) : 0;
-            Py_DECREF(result);
-        } else if (called) {
-            report_handler_exception();
-            PyObject *old = *handler;
-            *handler = Py_NewRef(Py_None);
-            Py_DECREF(old);
+            if (result == NULL) {
+                handler_raised(handler);
+            } else {
+                ret = event_uses_result(ev->code) ? result_to_int(result) : 0;
+                Py_DECREF(result);
+            }
         } else if (PyErr_Occurred()) {
             PyErr_WriteUnraisable(fn);
         }
+        /* Only now: releasing a view clears any error of its own. */
+        views_release(&views);
         Py_DECREF(fn);
     }
     PyGILState_Release(gil);

@@ -4,6 +4,7 @@
 #include <Python.h>
 
 #include "ble.h"
+#include "irq.h"
 #include "uuid.h"
 
 static PyObject *at_exit(PyObject *self, PyObject *unused)
@@ -12,21 +13,46 @@ static PyObject *at_exit(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-static PyMethodDef at_exit_def = {"_bluetooth_at_exit", at_exit, METH_NOARGS, NULL};
-
-/* Deactivates the device at interpreter exit, before finalization starts. */
-static int register_at_exit(void)
+static PyObject *after_fork_child(PyObject *self, PyObject *unused)
 {
-    PyObject *atexit = PyImport_ImportModule("atexit");
-    if (atexit == NULL) {
+    bt_ble_after_fork_child();
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef at_exit_def = {"_bluetooth_at_exit", at_exit, METH_NOARGS, NULL};
+static PyMethodDef after_fork_child_def = {"_bluetooth_after_fork_child", after_fork_child,
+                                           METH_NOARGS, NULL};
+
+/* Calls module.method(fn), or with keyword, module.method(keyword=fn), where fn is a
+ * function made of def. 0, or -1 with an exception set. */
+static int register_hook(const char *module, const char *method, PyMethodDef *def,
+                         const char *keyword)
+{
+    PyObject *mod = PyImport_ImportModule(module);
+    PyObject *name = PyUnicode_FromString(method);
+    PyObject *fn = PyCFunction_New(def, NULL);
+    PyObject *kwnames = keyword != NULL ? Py_BuildValue("(s)", keyword) : NULL;
+    PyObject *r = NULL;
+    if (mod != NULL && name != NULL && fn != NULL && (keyword == NULL || kwnames != NULL)) {
+        PyObject *argv[] = {mod, fn};
+        r = PyObject_VectorcallMethod(name, argv, keyword != NULL ? 1 : 2, kwnames);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(kwnames);
+    Py_XDECREF(fn);
+    Py_XDECREF(name);
+    Py_XDECREF(mod);
+    return r == NULL ? -1 : 0;
+}
+
+/* Deactivates the device at interpreter exit, before finalization starts; leaves a
+ * forked child's device inactive and the parent's connection alone. */
+static int register_hooks(void)
+{
+    if (register_hook("atexit", "register", &at_exit_def, NULL) < 0) {
         return -1;
     }
-    PyObject *fn = PyCFunction_New(&at_exit_def, NULL);
-    PyObject *r = fn != NULL ? PyObject_CallMethod(atexit, "register", "O", fn) : NULL;
-    Py_XDECREF(r);
-    Py_XDECREF(fn);
-    Py_DECREF(atexit);
-    return r == NULL ? -1 : 0;
+    return register_hook("os", "register_at_fork", &after_fork_child_def, "after_in_child");
 }
 
 static struct PyModuleDef bluetooth_module = {
@@ -43,6 +69,9 @@ PyMODINIT_FUNC PyInit_bluetooth(void)
     if (PyType_Ready(&bt_ble_type) < 0 || PyType_Ready(&bt_uuid_type) < 0) {
         return NULL;
     }
+    if (bt_irq_init() < 0) {
+        return PyErr_NoMemory();
+    }
     PyObject *m = PyModule_Create(&bluetooth_module);
     if (m == NULL) {
         return NULL;
@@ -53,7 +82,7 @@ PyMODINIT_FUNC PyInit_bluetooth(void)
         PyModule_AddIntConstant(m, "FLAG_WRITE_NO_RESPONSE", 0x0004) < 0 ||
         PyModule_AddIntConstant(m, "FLAG_WRITE", 0x0008) < 0 ||
         PyModule_AddIntConstant(m, "FLAG_NOTIFY", 0x0010) < 0 ||
-        PyModule_AddIntConstant(m, "FLAG_INDICATE", 0x0020) < 0 || register_at_exit() < 0) {
+        PyModule_AddIntConstant(m, "FLAG_INDICATE", 0x0020) < 0 || register_hooks() < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -224,6 +225,24 @@ int mpble_active(mpble_t *dev, bool on)
         deactivate(dev);
     reap_stopped_loop(dev);
     return activate(dev);
+}
+
+void mpble_after_fork_child(mpble_t *dev)
+{
+    struct host *h = dev->host;
+    if (h != NULL && h->fd >= 0)
+        close(h->fd);
+    if (h != NULL && h->snoop.f != NULL) {
+        __fpurge(h->snoop.f); /* the parent's buffered records: exit would flush them */
+        close(fileno(h->snoop.f));
+    }
+    if (dev->loop.wake_fd >= 0)
+        close(dev->loop.wake_fd);
+    /* The loop thread is the parent's alone; a lock held at the fork stays held. */
+    dev->host = NULL;
+    dev->active = false;
+    pthread_mutex_init(&dev->mu, NULL);
+    loop_init(&dev->loop);
 }
 
 int ble_enter(struct mpble *dev, struct host **h)
