@@ -215,10 +215,12 @@ PyObject *bt_ble_gatts_register_services(PyObject *obj, PyObject *const *args, P
     if (PyObject_Length(args[0]) < 0) {
         return NULL;
     }
-    /* The reference resets the stack's database before walking the definition. */
-    bool active;
-    WITHOUT_GIL(active = mpble_is_active(self->h));
-    if (!active) {
+    /* The reference refuses an inactive device before walking the definition. Not
+     * activated, that is: after a lost controller the registration itself fails
+     * with the reason (mpble_get_mtu is -ENODEV exactly when not activated). */
+    int mtu;
+    WITHOUT_GIL(mtu = mpble_get_mtu(self->h));
+    if (mtu < 0) {
         return bt_raise_errno(NULL, -ENODEV);
     }
     PyObject *list = PySequence_List(args[0]);
