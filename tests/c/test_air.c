@@ -219,6 +219,7 @@ static void test_active(void)
     struct dev *s1 = dev_new(&m, 3, 1), *s2 = dev_new(&m, 4, 1);
     struct sniffer sn = {0};
     CHECK_EQ(medium_join(&m, &sn.radio, &sniffer_ops), 0);
+    radio_listen(&sn.radio, true);
     dev_advertise(a, HCI_ADV_SCAN_IND, 0x100, "adv", "scan response");
     dev_advertise(n, HCI_ADV_NONCONN_IND, 0x100, "nc", "unused");
     dev_scan(s1, HCI_SCAN_ACTIVE, 0x10, 0x10, 0);
