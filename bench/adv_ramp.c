@@ -42,7 +42,7 @@ struct conn {
 };
 
 static pid_t air_pid = -1;
-static char sock_dir[64];
+static char sock_dir[64], sock_path[96];
 
 static void stop_air(void)
 {
@@ -52,12 +52,16 @@ static void stop_air(void)
         air_pid = -1;
     }
     if (sock_dir[0]) {
-        char path[128];
-        snprintf(path, sizeof(path), "%s/air.sock", sock_dir);
-        unlink(path);
+        unlink(sock_path);
         rmdir(sock_dir);
         sock_dir[0] = 0;
     }
+}
+
+static void on_signal(int sig)
+{
+    stop_air(); /* kill, waitpid, unlink, rmdir: async-signal-safe */
+    _exit(128 + sig);
 }
 
 static void fail(const char *what)
@@ -92,12 +96,13 @@ static unsigned long long cpu_ticks(pid_t pid)
     return utime + stime;
 }
 
-static void start_air(const char *air, char *sock, size_t socklen)
+static void start_air(const char *air)
 {
     snprintf(sock_dir, sizeof(sock_dir), "/tmp/adv_ramp.XXXXXX");
     if (!mkdtemp(sock_dir))
         fail("mkdtemp");
-    snprintf(sock, socklen, "%s/air.sock", sock_dir);
+    snprintf(sock_path, sizeof(sock_path), "%s/air.sock", sock_dir);
+    const char *sock = sock_path;
     air_pid = fork();
     if (air_pid < 0)
         fail("fork");
@@ -227,6 +232,16 @@ static void count_report(const uint8_t *ev, void *ctx)
         *(unsigned long *)ctx += ev[3];
 }
 
+/* Empties the observers' sockets, counting nothing: the air drops a client that
+ * reads nothing for long while its output is full. */
+static void drain(struct conn *obs, int nobs)
+{
+    unsigned long ignored;
+    for (int i = 0; i < nobs; i++)
+        while (conn_read(&obs[i], MSG_DONTWAIT))
+            take_events(&obs[i], count_report, &ignored);
+}
+
 /* Reads the observers for us microseconds (reports counted into counts) while
  * keeping the advertisers' sockets drained. */
 static void listen_for(struct conn *obs, int nobs, unsigned long *counts, uint64_t us)
@@ -247,6 +262,7 @@ static void listen_for(struct conn *obs, int nobs, unsigned long *counts, uint64
         }
     }
 }
+
 
 static void raise_fd_limit(void)
 {
@@ -304,8 +320,10 @@ int main(int argc, char **argv)
     }
     raise_fd_limit();
     signal(SIGPIPE, SIG_IGN);
-    char sock[128];
-    start_air(air, sock, sizeof(sock));
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    start_air(air);
+    const char *sock = sock_path;
     struct conn *obs = calloc((size_t)nobs, sizeof(*obs));
     struct conn *adv = calloc((size_t)steps[nsteps - 1], sizeof(*adv));
     if (!obs || !adv)
@@ -321,8 +339,10 @@ int main(int argc, char **argv)
     printf("%8s %10s %14s %14s %8s\n", "devices", "air CPU %", "reports/s", "model /s",
            "ratio");
     for (int s = 0; s < nsteps; s++) {
-        for (; have < steps[s]; have++)
+        for (; have < steps[s]; have++) {
             advertiser(&adv[have], sock);
+            drain(obs, nobs);
+        }
         unsigned long counts[MAX_OBSERVERS] = {0};
         listen_for(obs, nobs, counts, WARMUP_US); /* every new advertiser's first events */
         memset(counts, 0, sizeof(counts));

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,6 +31,9 @@ struct air_client {
     bool closing;
     bool stalled;          /* events were dropped: the buffer was full */
     uint64_t stalled_since;
+    bool pending;          /* on the server's list of clients with output queued */
+    bool watching_out;     /* the epoll set waits for room to write to it */
+    struct air_client *next_pending;
     struct controller *ctrl;
     size_t out_head, out_tail; /* out holds packets as [le16 length][bytes] */
     uint8_t out[AIR_CLIENT_OUT_BUF];
@@ -41,10 +46,13 @@ struct air_server {
     struct air_capture *capture;
     int unix_fd, tcp_fd;
     int stop_pipe[2];
+    int epoll_fd;   /* every client's socket */
+    int reserve_fd; /* /dev/null, given up at the fd limit to accept and refuse */
     struct timespec t0;
     unsigned next_ordinal;
-    unsigned nclients;
-    struct air_client *clients[AIR_MAX_CLIENTS];
+    unsigned nclients, capacity, nclosing;
+    struct air_client **clients;  /* grown as they come */
+    struct air_client *pending;   /* those with output queued */
 };
 
 static uint64_t server_clock(const struct air_server *s)
@@ -56,6 +64,10 @@ static uint64_t server_clock(const struct air_server *s)
 }
 
 /* ---- listeners ---- */
+
+/* Both listen non-blocking (so that accepting stops when none is left) with the
+ * largest backlog the system allows (so that many hosts starting at once wait
+ * rather than fail). */
 
 /* Binds the Unix socket, replacing a stale one: a socket nobody accepts on. */
 static int listen_unix(const char *path)
@@ -96,8 +108,8 @@ static int listen_unix(const char *path)
         snprintf(tmp, sizeof(tmp), "%s", path); /* no room for a suffix: bind in place */
     strcpy(sa.sun_path, tmp);
     unlink(tmp);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-        rename(tmp, path) < 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0 ||
+        fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || rename(tmp, path) < 0) {
         int e = errno;
         log_msg(LOG_LEVEL_ERROR, "cannot listen on %s: %s", path, strerror(e));
         unlink(tmp);
@@ -116,7 +128,8 @@ static int listen_tcp(int port)
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0 ||
+        fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
         int e = errno;
         log_msg(LOG_LEVEL_ERROR, "cannot listen on 127.0.0.1:%d: %s", port, strerror(e));
         close(fd);
@@ -131,7 +144,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     if (!s)
         return -ENOMEM;
     s->cfg = *cfg;
-    s->tcp_fd = -1;
+    s->tcp_fd = s->epoll_fd = s->reserve_fd = -1;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     struct timespec wall;
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
@@ -160,7 +173,9 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     s->medium.capture = s->capture;
     if (cfg->tcp_port > 0 && (s->tcp_fd = listen_tcp(cfg->tcp_port)) < 0)
         rc = s->tcp_fd;
-    else if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+    else if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+             (s->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+             (s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
         rc = -errno;
     if (rc < 0) {
         air_server_close(s);
@@ -186,6 +201,7 @@ static void client_close(struct air_client *cl, const char *why)
     else
         log_msg(LOG_LEVEL_DEBUG, "connection without a controller %s", why);
     cl->closing = true;
+    cl->server->nclosing++;
 }
 
 /* The controller's packets, queued whole; client_flush writes all that is queued in
@@ -212,6 +228,11 @@ static void client_output(void *ctx, const uint8_t *pkt, size_t len)
     }
     memcpy(cl->out + cl->out_tail, pkt, len);
     cl->out_tail += len;
+    if (!cl->pending) {
+        cl->pending = true;
+        cl->next_pending = cl->server->pending;
+        cl->server->pending = cl;
+    }
 }
 
 static void client_flush(struct air_client *cl)
@@ -296,35 +317,87 @@ static void client_free(struct air_client *cl)
     free(cl);
 }
 
-static void server_accept(struct air_server *s, int lfd)
+/* At the fd limit: the reserve descriptor makes room to accept the connection and
+ * close it at once, so it does not wait in the backlog (nor keep the listener
+ * readable) for ever. */
+static void server_refuse(struct air_server *s, int lfd)
+{
+    struct rlimit rl = {0};
+    getrlimit(RLIMIT_NOFILE, &rl);
+    log_msg(LOG_LEVEL_WARN, "refused a client: %u clients reach the limit of %llu open files "
+                          "(ulimit -n)", s->nclients, (unsigned long long)rl.rlim_cur);
+    close(s->reserve_fd);
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Room for one more client in s->clients, doubling it when full. */
+static bool server_room(struct air_server *s)
+{
+    if (s->nclients < s->capacity)
+        return true;
+    unsigned capacity = s->capacity ? 2 * s->capacity : 64;
+    struct air_client **grown = realloc(s->clients, capacity * sizeof(*grown));
+    if (!grown)
+        return false;
+    s->clients = grown;
+    s->capacity = capacity;
+    return true;
+}
+
+static void client_watch(struct air_client *cl, bool out)
+{
+    struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = cl};
+    if (epoll_ctl(cl->server->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev) == 0)
+        cl->watching_out = out;
+}
+
+/* Returns false when nothing more waits to be accepted. */
+static bool server_accept(struct air_server *s, int lfd)
 {
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0)
-        return;
-    if (s->nclients == AIR_MAX_CLIENTS) {
-        log_msg(LOG_LEVEL_WARN, "refused a client: already %d clients", AIR_MAX_CLIENTS);
-        close(fd);
-        return;
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            server_refuse(s, lfd);
+        return errno == EINTR || errno == ECONNABORTED;
     }
     if (lfd == s->tcp_fd) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    struct air_client *cl = calloc(1, sizeof(*cl));
-    if (!cl) {
-        log_msg(LOG_LEVEL_ERROR, "refused a client: out of memory");
+    struct air_client *cl = server_room(s) ? calloc(1, sizeof(*cl)) : NULL;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = cl};
+    if (!cl || epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        log_msg(LOG_LEVEL_ERROR, "refused a client: %s (%u clients)",
+                cl ? strerror(errno) : "out of memory", s->nclients);
+        free(cl);
         close(fd);
-        return;
+        return true;
     }
     cl->server = s;
     cl->fd = fd;
     h4_init(&cl->rx, H4_FROM_HOST, CONTROLLER_ACL_MTU);
     s->clients[s->nclients++] = cl;
     log_msg(LOG_LEVEL_DEBUG, "connection on the %s socket", lfd == s->tcp_fd ? "tcp" : "unix");
+    return true;
+}
+
+/* At most this many at a time, so that a burst of connections cannot hold up the
+ * air's clock. */
+#define ACCEPT_BURST 64
+
+static void server_accept_burst(struct air_server *s, int lfd)
+{
+    for (int i = 0; i < ACCEPT_BURST && server_accept(s, lfd); i++)
+        ;
 }
 
 static void server_reap(struct air_server *s)
 {
+    if (!s->nclosing)
+        return;
     unsigned kept = 0;
     for (unsigned i = 0; i < s->nclients; i++) {
         if (s->clients[i]->closing)
@@ -333,27 +406,64 @@ static void server_reap(struct air_server *s)
             s->clients[kept++] = s->clients[i];
     }
     s->nclients = kept;
+    s->nclosing = 0;
 }
 
 /* ---- the loop ---- */
 
+/* Writes out what the clients with output queued have: the others have nothing to
+ * write, so this costs what was queued, not the number of clients. A client stays
+ * on the list (and in the epoll set for room to write) while output remains. */
+static void server_flush(struct air_server *s, uint64_t now)
+{
+    struct air_client **p = &s->pending;
+    while (*p) {
+        struct air_client *cl = *p;
+        client_flush(cl);
+        if (cl->stalled && now - cl->stalled_since > AIR_STALL_LIMIT_S * 1000000ull) {
+            char why[128];
+            snprintf(why, sizeof(why), "dropped: it read nothing for %d s while its "
+                                       "output buffer was full", AIR_STALL_LIMIT_S);
+            client_close(cl, why);
+        }
+        bool more = !cl->closing && cl->out_head < cl->out_tail;
+        if (!cl->closing && more != cl->watching_out)
+            client_watch(cl, more);
+        if (more) {
+            p = &cl->next_pending;
+        } else {
+            *p = cl->next_pending;
+            cl->pending = false;
+        }
+    }
+}
+
+/* Up to EPOLL_BATCH clients whose sockets are ready; any more are ready still on
+ * the next turn of the loop, once the timers had theirs. */
+#define EPOLL_BATCH 256
+
+static void server_serve_clients(struct air_server *s)
+{
+    struct epoll_event ev[EPOLL_BATCH];
+    int n = epoll_wait(s->epoll_fd, ev, EPOLL_BATCH, 0);
+    for (int i = 0; i < n; i++) {
+        struct air_client *cl = ev[i].data.ptr;
+        if (cl->closing)
+            continue; /* freed on the next turn */
+        if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+            client_read(cl);
+        if (ev[i].events & EPOLLOUT)
+            client_flush(cl);
+    }
+}
+
 int air_server_run(struct air_server *s)
 {
     uint64_t idle_since = server_clock(s);
-    struct pollfd pfd[3 + AIR_MAX_CLIENTS];
     for (;;) {
         uint64_t now = server_clock(s);
         timerq_run_until(&s->medium.air.timers, now);
-        for (unsigned i = 0; i < s->nclients; i++) {
-            struct air_client *cl = s->clients[i];
-            client_flush(cl);
-            if (cl->stalled && now - cl->stalled_since > AIR_STALL_LIMIT_S * 1000000ull) {
-                char why[128];
-                snprintf(why, sizeof(why), "dropped: it read nothing for %d s while its "
-                                           "output buffer was full", AIR_STALL_LIMIT_S);
-                client_close(cl, why);
-            }
-        }
+        server_flush(s, now);
         server_reap(s);
         if (s->nclients > 0)
             idle_since = now;
@@ -363,7 +473,8 @@ int air_server_run(struct air_server *s)
             return 0;
         }
 
-        /* Sleep until the next timer, the idle deadline or 1 s, whichever is first. */
+        /* Sleep until the next timer, the idle deadline or 1 s, whichever is first.
+         * The clients' sockets are behind the one epoll descriptor. */
         uint64_t wait = 1000000;
         uint64_t due;
         if (timerq_next(&s->medium.air.timers, &due))
@@ -371,19 +482,14 @@ int air_server_run(struct air_server *s)
         if (s->cfg.exit_when_idle_s >= 0 && s->nclients == 0 &&
             idle_since + idle_limit - now < wait)
             wait = idle_since + idle_limit - now;
-        nfds_t n = 0;
-        pfd[n++] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
-        pfd[n++] = (struct pollfd){.fd = s->unix_fd, .events = POLLIN};
-        pfd[n++] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN}; /* -1: ignored */
-        for (unsigned i = 0; i < s->nclients; i++) {
-            struct air_client *cl = s->clients[i];
-            short ev = POLLIN;
-            if (cl->out_head < cl->out_tail)
-                ev |= POLLOUT;
-            pfd[n++] = (struct pollfd){.fd = cl->fd, .events = ev};
-        }
+        struct pollfd pfd[4] = {
+            {.fd = s->stop_pipe[0], .events = POLLIN},
+            {.fd = s->unix_fd, .events = POLLIN},
+            {.fd = s->tcp_fd, .events = POLLIN}, /* -1: ignored */
+            {.fd = s->epoll_fd, .events = POLLIN},
+        };
         struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
-        int rc = ppoll(pfd, n, &ts, NULL);
+        int rc = ppoll(pfd, 4, &ts, NULL);
         if (rc < 0 && errno != EINTR) {
             log_msg(LOG_LEVEL_ERROR, "poll failed: %s", strerror(errno));
             return -errno;
@@ -396,19 +502,12 @@ int air_server_run(struct air_server *s)
         }
         /* Commands act at the current time: first catch up with the timers. */
         timerq_run_until(&s->medium.air.timers, server_clock(s));
-        unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
-        for (unsigned i = 0; i < nclients; i++) {
-            struct air_client *cl = s->clients[i];
-            short re = pfd[3 + i].revents;
-            if (re & (POLLIN | POLLHUP | POLLERR))
-                client_read(cl);
-            if (re & POLLOUT)
-                client_flush(cl);
-        }
+        if (pfd[3].revents & POLLIN)
+            server_serve_clients(s);
         if (pfd[1].revents & POLLIN)
-            server_accept(s, s->unix_fd);
+            server_accept_burst(s, s->unix_fd);
         if (pfd[2].revents & POLLIN)
-            server_accept(s, s->tcp_fd);
+            server_accept_burst(s, s->tcp_fd);
     }
 }
 
@@ -423,6 +522,7 @@ void air_server_close(struct air_server *s)
 {
     for (unsigned i = 0; i < s->nclients; i++)
         client_free(s->clients[i]);
+    free(s->clients);
     s->nclients = 0;
     if (s->unix_fd >= 0) {
         close(s->unix_fd);
@@ -433,6 +533,10 @@ void air_server_close(struct air_server *s)
     for (int i = 0; i < 2; i++)
         if (s->stop_pipe[i] >= 0)
             close(s->stop_pipe[i]);
+    if (s->epoll_fd >= 0)
+        close(s->epoll_fd);
+    if (s->reserve_fd >= 0)
+        close(s->reserve_fd);
     medium_free(&s->medium);
     air_capture_close(s->capture);
     free(s);

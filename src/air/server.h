@@ -1,6 +1,8 @@
 /* server.h - the mpble-air server: one virtual controller per client connection,
  * H4 over a Unix stream socket (and optionally TCP on 127.0.0.1), all controllers
- * on one medium, one event loop. */
+ * on one medium, one event loop. Clients: as many as the process may open files
+ * (RLIMIT_NOFILE, less the air's own half dozen) and memory allows; one beyond is
+ * accepted and closed at once, with a warning in the log. */
 #ifndef MPBLE_AIR_SERVER_H
 #define MPBLE_AIR_SERVER_H
 
@@ -8,7 +10,6 @@
 
 #include "air/medium.h"
 
-#define AIR_MAX_CLIENTS 64
 #define AIR_CLIENT_OUT_BUF (256 * 1024) /* events queued for one client */
 #define AIR_STALL_LIMIT_S 10            /* full buffer, nothing read: dropped */
 #define AIR_MAX_POSITIONS 256           /* --position options */
