@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "air/server.h"
 #include "common/log.h"
@@ -120,6 +121,16 @@ static const char usage[] =
     "distance, distances under 10 cm count as 10 cm) plus -2..+2 dB of jitter,\n"
     "within -127..20 dBm.\n"
     "\n"
+    "Limits: clients, as many as open files allow: the air raises its soft limit of\n"
+    "open files (ulimit -n) to the hard limit at start-up and needs one per client\n"
+    "plus up to 11 of its own; a client beyond that is accepted and closed at once, with a\n"
+    "warning in the log (its host sees the connection closed). Memory: up to 256 KiB\n"
+    "of queued events per client (one that reads none of them for --stall-timeout\n"
+    "seconds is closed) and the controller's own state; 512 connections on the air\n"
+    "at once, 32 per controller;\n"
+    "16 transmissions overlapping within one exchange (more collide);\n"
+    "256 --position options.\n"
+    "\n"
     "Exit status: 0 stopped or idle, 1 error, 2 bad usage, 3 another air is running.\n";
 
 static struct air_server *volatile running;
@@ -174,6 +185,19 @@ static int parse_position(const char *s, const struct air_position *ps, unsigned
         if (ps[i].ordinal == p->ordinal)
             return -1;
     return 0;
+}
+
+/* One client takes one descriptor: the hard limit, not the soft, bounds them. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        log_msg(LOG_LEVEL_WARN, "cannot raise the open files limit from %llu: %s",
+                (unsigned long long)was, strerror(errno));
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -312,6 +336,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    raise_fd_limit();
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -72,6 +72,8 @@ int medium_join(struct medium *m, struct radio *r, const struct radio_ops *ops)
         return rc;
     r->air = &m->air;
     r->ops = ops;
+    r->listening = false;
+    r->listen_prev = r->listen_next = NULL;
     r->x = rng_below(&m->rng, 700) / 1000.0;
     r->y = rng_below(&m->rng, 700) / 1000.0;
     r->next = m->radios;
@@ -84,11 +86,32 @@ static int join_air(struct radio_air *air, struct radio *r, const struct radio_o
     return medium_join(medium_of(air), r, ops);
 }
 
+/* Listeners join at the tail: advertising PDUs reach them in the order they
+ * began listening. */
+static void set_listening(struct radio *r, bool on)
+{
+    struct medium *m = radio_medium(r);
+    if (r->listening == on)
+        return;
+    r->listening = on;
+    if (on) {
+        r->listen_prev = m->listeners_tail;
+        r->listen_next = NULL;
+        *(m->listeners_tail ? &m->listeners_tail->listen_next : &m->listeners) = r;
+        m->listeners_tail = r;
+        return;
+    }
+    *(r->listen_prev ? &r->listen_prev->listen_next : &m->listeners) = r->listen_next;
+    *(r->listen_next ? &r->listen_next->listen_prev : &m->listeners_tail) = r->listen_prev;
+    r->listen_prev = r->listen_next = NULL;
+}
+
 static void link_close(struct radio *r, int link);
 
 static void leave(struct radio *r)
 {
     struct medium *m = radio_medium(r);
+    set_listening(r, false);
     for (struct radio **p = &m->radios; *p; p = &(*p)->next) {
         if (*p == r) {
             *p = r->next;
@@ -155,9 +178,12 @@ static bool tx_overlap(const struct medium_tx *a, const struct medium_tx *b)
            b->start < a->start + a->duration;
 }
 
+/* To the listeners only; a receiver may stop listening as it hears (an initiator
+ * that sends its CONNECT_IND), so the next one is taken first. */
 static void medium_deliver(struct medium *m, const struct medium_tx *tx)
 {
-    for (struct radio *r = m->radios; r; r = r->next) {
+    for (struct radio *r = m->listeners, *next; r; r = next) {
+        next = r->listen_next;
         if (r == tx->from || !in_range(m, tx->from, r))
             continue;
         struct air_pdu pdu = {
@@ -310,6 +336,7 @@ static const struct radio_air_ops medium_ops = {
     .leave = leave,
     .transmit = transmit,
     .advertise_now = advertise_now,
+    .listen = set_listening,
     .link_open = link_open,
     .link_attach = link_attach,
     .link_close = link_close,

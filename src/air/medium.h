@@ -3,8 +3,12 @@
  *
  * A radio transmits a link-layer PDU (Core v5.4 Vol 6 Part B 2.1: header + payload;
  * preamble, access address and CRC are implied) on an RF channel at a given start
- * time; the medium hands it, with the RSSI at that receiver, to every other radio,
- * which decides itself whether it was listening then. A radio never hears itself.
+ * time; the medium hands it, with the RSSI at that receiver, to every other radio
+ * listening on the advertising channels (radio_listen: scanning, initiating, or
+ * awaiting an answer to its advertising PDU), which decides itself whether it was
+ * listening then on that channel. A radio never hears itself. The listening radios
+ * are kept in a list of their own, so what a PDU costs grows with the listeners
+ * in range, not with the radios on the air.
  *
  * Transmissions made while a PDU is being delivered (a SCAN_REQ answering an
  * ADV_IND, the SCAN_RSP answering that) are queued and delivered in turn once the
@@ -73,6 +77,7 @@ struct medium {
     struct air_capture *capture; /* NULL: none; the caller owns it */
     uint8_t addr_prefix[2];  /* upper octets of every public address on this air */
     struct radio *radios;
+    struct radio *listeners, *listeners_tail; /* in the order they began listening */
     uint64_t joined;         /* radios that ever joined: their random stream numbers */
     bool delivering;
     unsigned queued;

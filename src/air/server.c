@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,6 +30,9 @@ struct air_client {
     unsigned ordinal;
     bool closing;
     uint64_t waiting_since; /* output began to wait, or last went out */
+    bool pending;           /* on the server's list of clients with output queued */
+    uint32_t watched;       /* the epoll events its socket is watched for */
+    struct air_client *next_pending;
     struct controller *ctrl;
     size_t out_head, out_tail; /* the packets of out[out_head..out_tail) wait */
     uint8_t out[AIR_CLIENT_OUT_BUF];
@@ -40,12 +45,15 @@ struct air_server {
     struct air_capture *capture;
     int unix_fd, tcp_fd;
     int stop_pipe[2];
+    int epoll_fd;   /* every client's socket */
+    int reserve_fd; /* /dev/null, given up at the fd limit to accept and refuse */
     struct timespec t0;
     uint64_t stall_limit_us;
     uint64_t idle_since;
     unsigned next_ordinal;
-    unsigned nclients;
-    struct air_client *clients[AIR_MAX_CLIENTS];
+    unsigned nclients, capacity, nclosing;
+    struct air_client **clients;  /* grown as they come */
+    struct air_client *pending;   /* those with output queued */
 };
 
 static uint64_t server_clock(const struct air_server *s)
@@ -59,6 +67,10 @@ static uint64_t server_clock(const struct air_server *s)
 }
 
 /* ---- listeners ---- */
+
+/* Both listen non-blocking (so that accepting stops when none is left) with the
+ * largest backlog the system allows (so that many hosts starting at once wait
+ * rather than fail). */
 
 /* Binds the Unix socket, replacing a stale one: a socket nobody accepts on. */
 static int listen_unix(const char *path)
@@ -101,7 +113,8 @@ static int listen_unix(const char *path)
     unlink(tmp);
     /* Only this user may connect, whatever the umask. */
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(tmp, 0600) < 0 ||
-        listen(fd, 16) < 0 || rename(tmp, path) < 0) {
+        listen(fd, SOMAXCONN) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
+        rename(tmp, path) < 0) {
         int e = errno;
         log_msg(LOG_LEVEL_ERROR, "cannot listen on %s: %s", path, strerror(e));
         unlink(tmp);
@@ -120,7 +133,8 @@ static int listen_tcp(int port)
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0 ||
+        fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
         int e = errno;
         log_msg(LOG_LEVEL_ERROR, "cannot listen on 127.0.0.1:%d: %s", port, strerror(e));
         close(fd);
@@ -137,7 +151,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     if (!s)
         return -ENOMEM;
     s->cfg = *cfg;
-    s->tcp_fd = -1;
+    s->tcp_fd = s->epoll_fd = s->reserve_fd = -1;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     double stall_s = cfg->stall_timeout_s > 0 ? cfg->stall_timeout_s : AIR_STALL_LIMIT_S;
     s->stall_limit_us = (uint64_t)(stall_s * 1e6);
@@ -169,7 +183,9 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     s->medium.capture = s->capture;
     if (cfg->tcp_port > 0 && (s->tcp_fd = listen_tcp(cfg->tcp_port)) < 0)
         rc = s->tcp_fd;
-    else if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+    else if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+             (s->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+             (s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
         rc = -errno;
     if (rc < 0) {
         air_server_close(s);
@@ -195,6 +211,7 @@ static void client_close(struct air_client *cl, const char *why)
     else
         log_msg(LOG_LEVEL_DEBUG, "connection without a controller %s", why);
     cl->closing = true;
+    cl->server->nclosing++;
 }
 
 static size_t client_out_free(const struct air_client *cl)
@@ -240,6 +257,11 @@ static void client_output(void *ctx, const uint8_t *pkt, size_t len)
         cl->waiting_since = server_clock(cl->server);
     memcpy(cl->out + cl->out_tail, pkt, len);
     cl->out_tail += len;
+    if (!cl->pending) {
+        cl->pending = true;
+        cl->next_pending = cl->server->pending;
+        cl->server->pending = cl;
+    }
 }
 
 /* Writes what waits; what went out restarts the stall time, and room made may let
@@ -341,35 +363,94 @@ static void client_free(struct air_client *cl)
     free(cl);
 }
 
-static void server_accept(struct air_server *s, int lfd)
+/* At the fd limit: the reserve descriptor makes room to accept the connection and
+ * close it at once, so it does not wait in the backlog (nor keep the listener
+ * readable) for ever. */
+static void server_refuse(struct air_server *s, int lfd)
+{
+    struct rlimit rl = {0};
+    getrlimit(RLIMIT_NOFILE, &rl);
+    log_msg(LOG_LEVEL_WARN, "refused a client: %u clients reach the limit of %llu open files "
+                          "(ulimit -n)", s->nclients, (unsigned long long)rl.rlim_cur);
+    close(s->reserve_fd);
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Room for one more client in s->clients, doubling it when full. */
+static bool server_room(struct air_server *s)
+{
+    if (s->nclients < s->capacity)
+        return true;
+    unsigned capacity = s->capacity ? 2 * s->capacity : 64;
+    struct air_client **grown = realloc(s->clients, capacity * sizeof(*grown));
+    if (!grown)
+        return false;
+    s->clients = grown;
+    s->capacity = capacity;
+    return true;
+}
+
+/* What a client's socket is watched for: input while the client takes input (its
+ * commands then wait in the socket), room to write while its output waits. */
+static void client_watch(struct air_client *cl)
+{
+    uint32_t want = (client_takes_input(cl) ? EPOLLIN : 0) |
+                    (cl->out_head < cl->out_tail ? EPOLLOUT : 0);
+    if (want == cl->watched)
+        return;
+    struct epoll_event ev = {.events = want, .data.ptr = cl};
+    if (epoll_ctl(cl->server->epoll_fd, EPOLL_CTL_MOD, cl->fd, &ev) == 0)
+        cl->watched = want;
+}
+
+/* Returns false when nothing more waits to be accepted. */
+static bool server_accept(struct air_server *s, int lfd)
 {
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0)
-        return;
-    if (s->nclients == AIR_MAX_CLIENTS) {
-        log_msg(LOG_LEVEL_WARN, "refused a client: already %d clients", AIR_MAX_CLIENTS);
-        close(fd);
-        return;
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            server_refuse(s, lfd);
+        return errno == EINTR || errno == ECONNABORTED;
     }
     if (lfd == s->tcp_fd) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    struct air_client *cl = calloc(1, sizeof(*cl));
-    if (!cl) {
-        log_msg(LOG_LEVEL_ERROR, "refused a client: out of memory");
+    struct air_client *cl = server_room(s) ? calloc(1, sizeof(*cl)) : NULL;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = cl};
+    if (!cl || epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        log_msg(LOG_LEVEL_ERROR, "refused a client: %s (%u clients)",
+                cl ? strerror(errno) : "out of memory", s->nclients);
+        free(cl);
         close(fd);
-        return;
+        return true;
     }
     cl->server = s;
     cl->fd = fd;
+    cl->watched = EPOLLIN;
     h4_init(&cl->rx, H4_FROM_HOST, CONTROLLER_ACL_MTU);
     s->clients[s->nclients++] = cl;
     log_msg(LOG_LEVEL_DEBUG, "connection on the %s socket", lfd == s->tcp_fd ? "tcp" : "unix");
+    return true;
+}
+
+/* At most this many at a time, so that a burst of connections cannot hold up the
+ * air's clock. */
+#define ACCEPT_BURST 64
+
+static void server_accept_burst(struct air_server *s, int lfd)
+{
+    for (int i = 0; i < ACCEPT_BURST && server_accept(s, lfd); i++)
+        ;
 }
 
 static void server_reap(struct air_server *s)
 {
+    if (!s->nclosing)
+        return;
     unsigned kept = 0;
     for (unsigned i = 0; i < s->nclients; i++) {
         if (s->clients[i]->closing)
@@ -378,21 +459,34 @@ static void server_reap(struct air_server *s)
             s->clients[kept++] = s->clients[i];
     }
     s->nclients = kept;
+    s->nclosing = 0;
 }
 
 /* ---- the loop ---- */
 
-/* Writes what waits, closes the dead, reaps the closed. */
+/* Writes out what the clients with output queued have (the others have nothing to
+ * write, so this costs what was queued, not the number of clients), closes the dead,
+ * sets what each waits for, and reaps the closed. A client stays on the list while
+ * output remains. */
 static void server_tend(struct air_server *s, uint64_t now)
 {
-    for (unsigned i = 0; i < s->nclients; i++) {
-        struct air_client *cl = s->clients[i];
+    struct air_client **p = &s->pending;
+    while (*p) {
+        struct air_client *cl = *p;
         client_flush(cl);
         if (!cl->closing && client_dead(cl, now)) {
             char why[128];
             snprintf(why, sizeof(why), "closed: it read nothing for %.3g s while its output "
                                        "waited", (double)s->stall_limit_us / 1e6);
             client_close(cl, why);
+        }
+        if (!cl->closing)
+            client_watch(cl);
+        if (!cl->closing && cl->out_head < cl->out_tail) {
+            p = &cl->next_pending;
+        } else {
+            *p = cl->next_pending;
+            cl->pending = false;
         }
     }
     server_reap(s);
@@ -414,45 +508,27 @@ static uint64_t server_wait(const struct air_server *s, uint64_t now, uint64_t m
     return wait;
 }
 
-/* The listeners and the clients; a client's input only while it takes input. */
-static nfds_t server_pollfds(const struct air_server *s, struct pollfd *pfd)
-{
-    nfds_t n = 0;
-    pfd[n++] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
-    pfd[n++] = (struct pollfd){.fd = s->unix_fd, .events = POLLIN};
-    pfd[n++] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN}; /* -1: ignored */
-    for (unsigned i = 0; i < s->nclients; i++) {
-        const struct air_client *cl = s->clients[i];
-        short ev = client_takes_input(cl) ? POLLIN : 0;
-        if (cl->out_head < cl->out_tail)
-            ev |= POLLOUT;
-        pfd[n++] = (struct pollfd){.fd = cl->fd, .events = ev};
-    }
-    return n;
-}
+/* Up to EPOLL_BATCH clients whose sockets are ready; any more are ready still on
+ * the next turn of the loop, once the timers had theirs. */
+#define EPOLL_BATCH 256
 
-static void server_serve(struct air_server *s, const struct pollfd *pfd)
+static void server_serve_clients(struct air_server *s)
 {
-    /* Commands act at the current time: first catch up with the timers. */
-    timerq_run_until(&s->medium.air.timers, server_clock(s));
-    unsigned nclients = s->nclients; /* accepted ones have no pollfd yet */
-    for (unsigned i = 0; i < nclients; i++) {
-        struct air_client *cl = s->clients[i];
-        short re = pfd[3 + i].revents;
-        if ((re & (POLLIN | POLLHUP | POLLERR)) && client_takes_input(cl))
+    struct epoll_event ev[EPOLL_BATCH];
+    int n = epoll_wait(s->epoll_fd, ev, EPOLL_BATCH, 0);
+    for (int i = 0; i < n; i++) {
+        struct air_client *cl = ev[i].data.ptr;
+        if (cl->closing)
+            continue; /* freed on the next turn */
+        if ((ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && client_takes_input(cl))
             client_read(cl);
-        if (re & POLLOUT)
+        if (ev[i].events & EPOLLOUT)
             client_flush(cl);
     }
-    if (pfd[1].revents & POLLIN)
-        server_accept(s, s->unix_fd);
-    if (pfd[2].revents & POLLIN)
-        server_accept(s, s->tcp_fd);
 }
 
 int air_server_turn(struct air_server *s, uint64_t max_wait_us)
 {
-    struct pollfd pfd[3 + AIR_MAX_CLIENTS];
     uint64_t now = server_clock(s);
     timerq_run_until(&s->medium.air.timers, now);
     server_tend(s, now);
@@ -462,9 +538,15 @@ int air_server_turn(struct air_server *s, uint64_t max_wait_us)
         return 0;
     }
     uint64_t wait = server_wait(s, now, max_wait_us);
-    nfds_t n = server_pollfds(s, pfd);
+    /* The clients' sockets are behind the one epoll descriptor. */
+    struct pollfd pfd[4] = {
+        {.fd = s->stop_pipe[0], .events = POLLIN},
+        {.fd = s->unix_fd, .events = POLLIN},
+        {.fd = s->tcp_fd, .events = POLLIN}, /* -1: ignored */
+        {.fd = s->epoll_fd, .events = POLLIN},
+    };
     struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
-    int rc = ppoll(pfd, n, &ts, NULL);
+    int rc = ppoll(pfd, 4, &ts, NULL);
     if (rc < 0 && errno != EINTR) {
         log_msg(LOG_LEVEL_ERROR, "poll failed: %s", strerror(errno));
         return -errno;
@@ -475,7 +557,14 @@ int air_server_turn(struct air_server *s, uint64_t max_wait_us)
         log_msg(LOG_LEVEL_INFO, "stopping");
         return 0;
     }
-    server_serve(s, pfd);
+    /* Commands act at the current time: first catch up with the timers. */
+    timerq_run_until(&s->medium.air.timers, server_clock(s));
+    if (pfd[3].revents & POLLIN)
+        server_serve_clients(s);
+    if (pfd[1].revents & POLLIN)
+        server_accept_burst(s, s->unix_fd);
+    if (pfd[2].revents & POLLIN)
+        server_accept_burst(s, s->tcp_fd);
     return 1;
 }
 
@@ -498,6 +587,7 @@ void air_server_close(struct air_server *s)
 {
     for (unsigned i = 0; i < s->nclients; i++)
         client_free(s->clients[i]);
+    free(s->clients);
     s->nclients = 0;
     if (s->unix_fd >= 0) {
         close(s->unix_fd);
@@ -508,6 +598,10 @@ void air_server_close(struct air_server *s)
     for (int i = 0; i < 2; i++)
         if (s->stop_pipe[i] >= 0)
             close(s->stop_pipe[i]);
+    if (s->epoll_fd >= 0)
+        close(s->epoll_fd);
+    if (s->reserve_fd >= 0)
+        close(s->reserve_fd);
     medium_free(&s->medium);
     air_capture_close(s->capture);
     free(s);

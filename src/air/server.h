@@ -1,6 +1,8 @@
 /* server.h - the mpble-air server: one virtual controller per client connection,
  * H4 over a Unix stream socket (and optionally TCP on 127.0.0.1), all controllers
- * on one medium, one event loop. */
+ * on one medium, one event loop. Clients: as many as the process may open files
+ * (RLIMIT_NOFILE, less the air's own half dozen) and memory allows; one beyond is
+ * accepted and closed at once, with a warning in the log. */
 #ifndef MPBLE_AIR_SERVER_H
 #define MPBLE_AIR_SERVER_H
 
@@ -9,7 +11,6 @@
 #include "air/medium.h"
 #include "controller/controller.h"
 
-#define AIR_MAX_CLIENTS 64
 /* Packets queued for one client. Its controller keeps CONTROLLER_EVENT_RESERVE of it
  * for events (controller.h), and the client's input waits while less is free, so
  * that what one read of it raises fits too. */

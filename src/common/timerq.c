@@ -5,7 +5,7 @@
 
 void timerq_init(struct timerq *q, uint64_t now)
 {
-    q->head = NULL;
+    q->head = q->tail = NULL;
     q->now = now;
 }
 
@@ -28,6 +28,8 @@ void timerq_cancel(struct timerq *q, struct timer *t)
         q->head = t->next;
     if (t->next)
         t->next->prev = t->prev;
+    else
+        q->tail = t->prev;
     t->prev = t->next = NULL;
     t->armed = false;
 }
@@ -37,19 +39,22 @@ void timerq_arm(struct timerq *q, struct timer *t, uint64_t when)
     timerq_cancel(q, t);
     t->when = when;
     t->armed = true;
-    struct timer *prev = NULL, *cur = q->head;
-    while (cur && cur->when <= when) {
-        prev = cur;
-        cur = cur->next;
+    /* After the last one due at or before when: ties keep the order of arming. */
+    struct timer *prev = q->tail, *next = NULL;
+    while (prev && prev->when > when) {
+        next = prev;
+        prev = prev->prev;
     }
     t->prev = prev;
-    t->next = cur;
+    t->next = next;
     if (prev)
         prev->next = t;
     else
         q->head = t;
-    if (cur)
-        cur->prev = t;
+    if (next)
+        next->prev = t;
+    else
+        q->tail = t;
 }
 
 bool timerq_next(const struct timerq *q, uint64_t *when)

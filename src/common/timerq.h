@@ -1,7 +1,9 @@
 /* timerq.h - a timer queue in microseconds of a clock its driver sets.
  *
  * Timers are embedded in their owners (no allocation); the queue is a list sorted by
- * due time, timers due at the same time fire in the order they were armed. Time is
+ * due time, timers due at the same time fire in the order they were armed. Arming
+ * searches from the latest end: a periodic timer re-armed one period on lands near
+ * it, so arming costs the timers due after it, not all of them. Time is
  * whatever the driver says it is: the server feeds the monotonic clock, tests feed a
  * virtual one. */
 #ifndef MPBLE_TIMERQ_H
@@ -22,7 +24,7 @@ struct timer {
 };
 
 struct timerq {
-    struct timer *head;
+    struct timer *head, *tail;
     uint64_t now;
 };
 

@@ -89,6 +89,11 @@ static void send_command_status(struct controller *c, uint16_t opcode, uint8_t s
     ctrl_send_event(c, HCI_EV_CMD_STATUS, p, sizeof(p));
 }
 
+void ctrl_listen_update(struct controller *c)
+{
+    radio_listen(&c->radio, c->scan.enabled || c->init.enabled || c->adv.listening);
+}
+
 bool ctrl_own_address(const struct controller *c, uint8_t own_type, uint8_t *addr_type,
                       uint8_t addr[6])
 {
@@ -111,6 +116,7 @@ static void controller_reset_state(struct controller *c)
     ll_adv_reset(c);
     ll_scan_reset(c);
     ll_init_reset(c);
+    ctrl_listen_update(c);
     c->default_tx_octets = LL_DATA_OCTETS_MIN;
     c->default_tx_time = LL_DATA_TIME_MIN;
     c->default_tx_phys = c->default_rx_phys = AIR_PHY_1M | AIR_PHY_2M;

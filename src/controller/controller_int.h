@@ -111,6 +111,11 @@ bool ctrl_host_room(const struct controller *c, size_t len, size_t reserve);
 /* Whether the LE Meta event and its subevent are both unmasked. */
 bool ctrl_le_event_enabled(const struct controller *c, uint8_t subevent);
 
+/* Tells the air whether c listens on the advertising channels: scanning,
+ * initiating, or its advertiser awaiting an answer (radio_listen); after each
+ * change of those. */
+void ctrl_listen_update(struct controller *c);
+
 /* The address a state uses for Own_Address_Type 0..3. With an empty resolving list,
  * types 2 and 3 fall back to the public and random address (Vol 4 Part E 7.8.5).
  * Returns false when the random address is needed and was never set. */

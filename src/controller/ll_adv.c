@@ -113,6 +113,7 @@ void ll_adv_stop(struct controller *c)
 {
     c->adv.enabled = false;
     c->adv.listening = false;
+    ctrl_listen_update(c);
     radio_timer_cancel(&c->radio, &c->adv.event_timer);
 }
 
@@ -188,8 +189,10 @@ static void adv_event(struct timer *t, void *ctx)
         a->listening = adv_scannable(a) || adv_connectable(a);
         a->listen_channel = channel;
         a->listen_after = at + air;
+        ctrl_listen_update(c);
         radio_transmit(&c->radio, channel, at, pdu, len);
         a->listening = false;
+        ctrl_listen_update(c);
         at += slot;
     }
     if (!a->enabled)

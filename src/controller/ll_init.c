@@ -75,6 +75,7 @@ uint8_t ll_init_create(struct controller *c, const uint8_t *p, uint8_t *ret)
     s->params.timeout = get_le16(p + 19);
     s->started = radio_now(&c->radio);
     s->enabled = true;
+    ctrl_listen_update(c);
     if (radio_fast(&c->radio))
         radio_advertise_now(&c->radio);
     return HCI_SUCCESS;
@@ -88,6 +89,7 @@ uint8_t ll_init_cancel(struct controller *c, const uint8_t *p, uint8_t *ret)
     if (!s->enabled)
         return HCI_ERR_COMMAND_DISALLOWED;
     s->enabled = false;
+    ctrl_listen_update(c);
     ll_conn_complete_event(c, HCI_ERR_UNKNOWN_CONN_ID, NULL, s->peer_addr_type, s->peer_addr);
     return HCI_SUCCESS;
 }
@@ -183,6 +185,7 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     q[33] = (uint8_t)((HOP_MIN + rng_below(rng, HOP_SPAN)) | SCA_20_PPM << 5);
     uint64_t start = pdu->start + pdu->duration + AIR_T_IFS_US;
     s->enabled = false;
+    ctrl_listen_update(c);
     radio_transmit(&c->radio, pdu->channel, start, ind, sizeof(ind));
     ll_conn_start(c, cn, HCI_ROLE_CENTRAL, link, adv_type, q,
                   start + air_time_le1m(sizeof(ind)));

@@ -63,6 +63,7 @@ uint8_t ll_scan_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret)
     if (p[0] == 0) {
         s->enabled = false;
         s->awaiting_rsp = false;
+        ctrl_listen_update(c);
         return HCI_SUCCESS;
     }
     if (s->enabled) {
@@ -77,6 +78,7 @@ uint8_t ll_scan_set_enable(struct controller *c, const uint8_t *p, uint8_t *ret)
     s->started = radio_now(&c->radio);
     s->dup_count = s->dup_next = 0;
     scan_backoff_reset(s);
+    ctrl_listen_update(c);
     if (radio_fast(&c->radio))
         radio_advertise_now(&c->radio);
     return HCI_SUCCESS;

@@ -2,8 +2,9 @@
  *
  * A radio sends link-layer PDUs (Core v5.4 Vol 6 Part B 2.1: header + payload;
  * preamble, access address and CRC are implied) and hears, through its radio_ops,
- * those of the others, each with its RSSI, deciding itself whether it was listening
- * then; it never hears itself. Data channel PDUs of a connection (Vol 6 Part B 2.4)
+ * those of the others while it says it listens on the advertising channels
+ * (radio_listen), each with its RSSI, deciding itself whether it was listening
+ * then on that channel at that time; it never hears itself. Data channel PDUs of a connection (Vol 6 Part B 2.4)
  * go over a link that joins the two radios of that connection only: a connection
  * event is a series of exchanges driven by the central (radio_link_exchange). The
  * air keeps the time and the timers of every radio on it, and one timing for all:
@@ -68,6 +69,7 @@ struct radio_air_ops {
     void (*transmit)(struct radio *from, uint8_t channel, uint64_t start,
                      const uint8_t *pdu, size_t len);
     void (*advertise_now)(struct radio *scanner);
+    void (*listen)(struct radio *r, bool on);
     int (*link_open)(struct radio *central, uint32_t aa, uint32_t crc_init);
     int (*link_attach)(struct radio *peripheral, uint32_t aa);
     void (*link_close)(struct radio *r, int link);
@@ -89,6 +91,8 @@ struct radio {
     struct rng rng; /* this radio's own random stream, from the air's seed */
     /* The medium's: */
     struct radio *next;
+    bool listening;                         /* see radio_listen */
+    struct radio *listen_prev, *listen_next; /* among the listening ones */
     double x, y; /* metres */
 };
 
@@ -133,6 +137,15 @@ static inline void radio_transmit(struct radio *from, uint8_t channel, uint64_t 
                                   const uint8_t *pdu, size_t len)
 {
     from->air->ops->transmit(from, channel, start, pdu, len);
+}
+
+/* Whether r listens on the advertising physical channels: while it scans or
+ * initiates (Vol 6 Part B 4.4.3, 4.4.4), and while its advertiser awaits a SCAN_REQ
+ * or CONNECT_IND after its PDU (4.4.2). Advertising channel PDUs reach listening
+ * radios only; a radio that joined listens to nothing. */
+static inline void radio_listen(struct radio *r, bool on)
+{
+    r->air->ops->listen(r, on);
 }
 
 /* Fast timing: asks every radio's advertiser to run an advertising event now. */

@@ -219,6 +219,7 @@ static void test_active(void)
     struct dev *s1 = dev_new(&m, 3, 1), *s2 = dev_new(&m, 4, 1);
     struct sniffer sn = {0};
     CHECK_EQ(medium_join(&m, &sn.radio, &sniffer_ops), 0);
+    radio_listen(&sn.radio, true);
     dev_advertise(a, HCI_ADV_SCAN_IND, 0x100, "adv", "scan response");
     dev_advertise(n, HCI_ADV_NONCONN_IND, 0x100, "nc", "unused");
     dev_scan(s1, HCI_SCAN_ACTIVE, 0x10, 0x10, 0);
@@ -386,6 +387,40 @@ static int connect_to(const char *path)
     return fd;
 }
 
+/* More clients than the 64 the air once took: 100 at once, each a Reset answered. */
+static void test_many_clients(void)
+{
+    enum { N = 100 };
+    char dir[] = "/tmp/mpble-test-air-XXXXXX", path[108];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/air.sock", dir);
+    struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
+                                    .seed = 4, .exit_when_idle_s = -1};
+    struct air_server *s;
+    CHECK_EQ(air_server_open(&s, &cfg), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, serve, s);
+    int fds[N];
+    static const uint8_t reset[] = {H4_CMD, 0x03, 0x0c, 0x00};
+    for (int i = 0; i < N; i++) {
+        fds[i] = connect_to(path);
+        CHECK(fds[i] >= 0 && write(fds[i], reset, sizeof(reset)) == 4);
+    }
+    static const uint8_t want[] = {H4_EVT, HCI_EV_CMD_COMPLETE, 4, 1, 0x03, 0x0c, 0};
+    int answered = 0;
+    for (int i = 0; i < N; i++) {
+        uint8_t buf[sizeof(want)];
+        answered += fds[i] >= 0 && read(fds[i], buf, sizeof(buf)) == (ssize_t)sizeof(want) &&
+                    memcmp(buf, want, sizeof(want)) == 0;
+        close(fds[i]);
+    }
+    CHECK_EQ(answered, N);
+    air_server_stop(s);
+    pthread_join(th, NULL);
+    air_server_close(s);
+    rmdir(dir);
+}
+
 static void test_server(void)
 {
     char dir[] = "/tmp/mpble-test-air-XXXXXX", path[108];
@@ -480,6 +515,7 @@ int main(void)
     RUN(test_real_timing());
     RUN(test_seeded_repeatable());
     RUN(test_server());
+    RUN(test_many_clients());
     RUN(test_default_path());
     return check_summary("test_air");
 }

@@ -34,6 +34,7 @@ static void test_loss_statistics(void)
     CHECK_EQ(medium_init(&m, MEDIUM_TIMING_FAST, 3), 0);
     CHECK_EQ(medium_join(&m, &a, &sniffer), 0);
     CHECK_EQ(medium_join(&m, &s, &sniffer), 0);
+    radio_listen(&s, true);
     CHECK_EQ(heard_of(&m, &a, 1000), 1000);
     medium_set_loss(&m, 0.1);
     int got = heard_of(&m, &a, 10000);
@@ -51,6 +52,7 @@ static void test_loss_statistics(void)
         medium_set_loss(&m, 0.3);
         CHECK_EQ(medium_join(&m, &a, &sniffer), 0);
         CHECK_EQ(medium_join(&m, &s, &sniffer), 0);
+        radio_listen(&s, true);
         runs[k] = heard_of(&m, &a, 997);
         radio_leave(&a);
         radio_leave(&s);
@@ -66,6 +68,7 @@ static void test_positions_and_range(void)
     CHECK_EQ(medium_init(&m, MEDIUM_TIMING_FAST, 5), 0);
     CHECK_EQ(medium_join(&m, &a, &sniffer), 0);
     CHECK_EQ(medium_join(&m, &near, &sniffer), 0);
+    radio_listen(&near, true);
     medium_place(&a, 0, 0);
     medium_place(&near, 1, 0); /* -40 dBm +- 2 */
     CHECK_EQ(heard_of(&m, &a, 1), 1);
@@ -74,6 +77,7 @@ static void test_positions_and_range(void)
     CHECK_EQ(heard_of(&m, &a, 1), 1);
     CHECK(sniffed_rssi >= -62 && sniffed_rssi <= -58);
     CHECK_EQ(medium_join(&m, &far, &sniffer), 0);
+    radio_listen(&far, true);
     medium_place(&far, 30, 40); /* 50 m */
     medium_set_range(&m, 20);
     CHECK_EQ(heard_of(&m, &a, 10), 10); /* near only */

@@ -197,7 +197,9 @@ static void puppet_advertise(struct puppet *p, struct medium *m)
 {
     uint8_t adv[8] = {LL_ADV_IND, 6};
     memcpy(adv + 2, p->addr, 6);
+    radio_listen(&p->radio, true); /* for the CONNECT_IND */
     radio_transmit(&p->radio, 37, medium_now(m), adv, sizeof(adv));
+    radio_listen(&p->radio, false);
 }
 
 static void puppet_script(struct puppet *p, uint8_t llid, const uint8_t *payload, uint8_t len)
