@@ -50,8 +50,12 @@ int startup_controller(struct host *h)
     uint8_t p[8];
     int rc;
 
-    if ((rc = step(h, HCI_OP_RESET, NULL, 0, NULL, 0, 0, "Reset")) < 0)
+    if ((rc = step(h, HCI_OP_RESET, NULL, 0, NULL, 0, 0, "Reset")) < 0) {
+        if (h->dead) /* it took the connection and closed it: it refuses hosts */
+            host_error(h, "%s, before answering HCI Reset: an air does so at its limit "
+                          "of open files or memory (see its log)", h->dead_reason);
         return rc;
+    }
     if ((rc = step(h, HCI_OP_READ_LOCAL_VERSION, NULL, 0, r, sizeof r, 8,
                    "Read Local Version Information")) < 0)
         return rc;

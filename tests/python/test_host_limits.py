@@ -3,7 +3,11 @@ the next one refused with a reason Disconnect allows, connectable advertising he
 while every slot is taken; a controller without ACL buffers; a lost controller."""
 
 import errno
+import os
+import shutil
+import socket
 import struct
+import tempfile
 import threading
 import time
 
@@ -80,6 +84,31 @@ class TestControllerLimits(HostCase):
         self.assertEqual(cm.exception.errno, errno.EIO)
         self.assertIn("no ACL data buffers", str(cm.exception))
         self.assertFalse(self.ble.active())
+
+    def test_refused_at_once(self):
+        """A controller (an air at its limit) that takes the connection and closes it
+        before answering Reset: a message that says so."""
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        path = os.path.join(tempfile.mkdtemp(), "full.sock")
+        server.bind(path)
+        server.listen(1)
+
+        def refuse():
+            conn, _ = server.accept()
+            conn.close()
+
+        t = threading.Thread(target=refuse)
+        t.start()
+        os.environ["MPBLE_HCI"] = "unix:" + path
+        try:
+            with self.assertRaises(OSError) as cm:
+                self.ble.active(True)
+        finally:
+            t.join(5)
+            server.close()
+            shutil.rmtree(os.path.dirname(path))
+        self.assertIn("before answering HCI Reset", str(cm.exception))
+        self.assertIn("limit", str(cm.exception))
 
     def test_inactive_once_the_controller_is_lost(self):
         f = self.fake()
