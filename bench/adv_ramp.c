@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ADV_INTERVAL 0x00a0   /* 100 ms in 0.625 ms units */
-#define SCAN_INTERVAL 0x0060  /* 60 ms */
-#define SCAN_WINDOW 0x0030    /* 30 ms: half of it */
+#define ADV_INTERVAL 0x00a0  /* 100 ms in 0.625 ms units */
+#define SCAN_INTERVAL 0x0060 /* 60 ms */
+#define SCAN_WINDOW 0x0030   /* 30 ms: half of it */
 #define ADV_DELAY_MEAN_US 5000
 #define MAX_OBSERVERS 16
 #define WARMUP_US 1000000
@@ -90,8 +90,8 @@ static unsigned long long cpu_ticks(pid_t pid)
     const char *p = strrchr(line, ')');
     unsigned long long utime = 0, stime = 0;
     /* After the command: state, then fields 4..13, utime is 14, stime 15. */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-                     &stime) != 2)
+    if (!p ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
         fail("cannot parse the air's /proc stat");
     return utime + stime;
 }
@@ -107,8 +107,8 @@ static void start_air(const char *air)
     if (air_pid < 0)
         fail("fork");
     if (air_pid == 0) {
-        execl(air, air, "--socket", sock, "--timing", "real", "--seed", "1", "--log-level",
-              "warn", (char *)NULL);
+        execl(air, air, "--socket", sock, "--timing", "real", "--seed", "1", "--log-level", "warn",
+              (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 500; i++) {
@@ -219,8 +219,13 @@ static void observer(struct conn *c, const char *sock)
     command(c, 0x0c03, NULL, 0);
     /* Set Event Mask (7.3.1): the default leaves LE Meta events (bit 61) out. */
     command(c, 0x0c01, (const uint8_t[]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f}, 8);
-    uint8_t params[7] = {0x00 /* passive */, SCAN_INTERVAL & 0xff, SCAN_INTERVAL >> 8,
-                         SCAN_WINDOW & 0xff, SCAN_WINDOW >> 8, 0, 0};
+    uint8_t params[7] = {0x00 /* passive */,
+                         SCAN_INTERVAL & 0xff,
+                         SCAN_INTERVAL >> 8,
+                         SCAN_WINDOW & 0xff,
+                         SCAN_WINDOW >> 8,
+                         0,
+                         0};
     command(c, 0x200b, params, sizeof(params));
     command(c, 0x200c, (const uint8_t[]){1, 0}, 2); /* no duplicate filter */
 }
@@ -262,7 +267,6 @@ static void listen_for(struct conn *obs, int nobs, unsigned long *counts, uint64
         }
     }
 }
-
 
 static void raise_fd_limit(void)
 {
@@ -334,10 +338,9 @@ int main(int argc, char **argv)
     long tick = sysconf(_SC_CLK_TCK);
     double fraction = (double)SCAN_WINDOW / SCAN_INTERVAL;
     printf("air %s, real timing; advertisers ADV_NONCONN_IND every 100 ms; %d passive "
-           "observer(s), scan window %.0f%% of the interval; %.1f s per step\n", air, nobs,
-           fraction * 100, seconds);
-    printf("%8s %10s %14s %14s %8s\n", "devices", "air CPU %", "reports/s", "model /s",
-           "ratio");
+           "observer(s), scan window %.0f%% of the interval; %.1f s per step\n",
+           air, nobs, fraction * 100, seconds);
+    printf("%8s %10s %14s %14s %8s\n", "devices", "air CPU %", "reports/s", "model /s", "ratio");
     for (int s = 0; s < nsteps; s++) {
         for (; have < steps[s]; have++) {
             advertiser(&adv[have], sock);

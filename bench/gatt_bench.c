@@ -60,7 +60,7 @@ struct dev {
     uint16_t value_handle;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int conn;      /* -1 until connected, -2 once disconnected */
+    int conn; /* -1 until connected, -2 once disconnected */
     bool mtu_done;
     bool go;
     uint32_t go_count, go_len;
@@ -124,18 +124,18 @@ static int on_event(void *ctx, const struct mpble_event *ev, struct mpble_reply 
 }
 
 /* Waits (bounded) until cond holds. */
-#define WAIT_UNTIL(cond)                                                                  \
-    do {                                                                                  \
-        struct timespec dl_;                                                              \
-        clock_gettime(CLOCK_REALTIME, &dl_);                                              \
-        dl_.tv_sec += WAIT_S;                                                             \
-        pthread_mutex_lock(&dev.mu);                                                      \
-        while (!(cond))                                                                   \
-            if (pthread_cond_timedwait(&dev.cv, &dev.mu, &dl_) == ETIMEDOUT) {            \
-                pthread_mutex_unlock(&dev.mu);                                            \
-                die("timed out waiting for " #cond, ETIMEDOUT);                           \
-            }                                                                             \
-        pthread_mutex_unlock(&dev.mu);                                                    \
+#define WAIT_UNTIL(cond)                                                       \
+    do {                                                                       \
+        struct timespec dl_;                                                   \
+        clock_gettime(CLOCK_REALTIME, &dl_);                                   \
+        dl_.tv_sec += WAIT_S;                                                  \
+        pthread_mutex_lock(&dev.mu);                                           \
+        while (!(cond))                                                        \
+            if (pthread_cond_timedwait(&dev.cv, &dev.mu, &dl_) == ETIMEDOUT) { \
+                pthread_mutex_unlock(&dev.mu);                                 \
+                die("timed out waiting for " #cond, ETIMEDOUT);                \
+            }                                                                  \
+        pthread_mutex_unlock(&dev.mu);                                         \
     } while (0)
 
 static void dev_start(const char *uri, int mtu, bool echo)
@@ -155,8 +155,8 @@ static void dev_start(const char *uri, int mtu, bool echo)
         .uuid = {2, {0x01, 0xff}},
         .flags = FLAG_READ | FLAG_WRITE_NO_RESPONSE | FLAG_NOTIFY,
     };
-    struct mpble_gatts_service svc = {.uuid = {2, {0x00, 0xff}}, .characteristics = &chr,
-                                      .num_characteristics = 1};
+    struct mpble_gatts_service svc = {
+        .uuid = {2, {0x00, 0xff}}, .characteristics = &chr, .num_characteristics = 1};
     if ((rc = mpble_gatts_register_services(dev.h, &svc, 1, &dev.value_handle, 1)) < 0)
         die("register", rc);
     /* Room for the go message and the largest value. */
@@ -327,10 +327,9 @@ static void bench_b(const char *air)
     }
     finish(&r);
     qsort(rtt, ROUNDS, sizeof rtt[0], cmp_u64);
-    printf("(b) fast timing, notify ping-pong (each side notifies the other), %d rounds\n",
-           ROUNDS);
-    printf("    round trip: median %.1f us (target <= 50), p99 %.1f us\n",
-           rtt[ROUNDS / 2] / 1e3, rtt[ROUNDS * 99 / 100] / 1e3);
+    printf("(b) fast timing, notify ping-pong (each side notifies the other), %d rounds\n", ROUNDS);
+    printf("    round trip: median %.1f us (target <= 50), p99 %.1f us\n", rtt[ROUNDS / 2] / 1e3,
+           rtt[ROUNDS * 99 / 100] / 1e3);
 }
 
 static void bench_c(const char *air)
@@ -354,8 +353,8 @@ static void bench_c(const char *air)
                 if (rc < 0)
                     die("set PHY", rc);
                 usleep(300000); /* the LL procedures take a few connection events */
-                if ((rc = mpble_gap_set_data_length(dev.h, (uint16_t)dev.conn,
-                                                    (uint16_t)octets)) < 0)
+                if ((rc = mpble_gap_set_data_length(dev.h, (uint16_t)dev.conn, (uint16_t)octets)) <
+                    0)
                     die("set data length", rc);
                 usleep(300000);
                 double limit = air_link_limit_kbps(phys[i] == MPBLE_PHY_2M ? AIR_PHY_2M

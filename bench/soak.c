@@ -129,8 +129,8 @@ struct central {
     atomic_int conn; /* -1 connecting, -2 gone */
     atomic_bool mtu;
     atomic_uint arrived, corrupt;
-    uint64_t gone_ms; /* when the link ended */
-    unsigned k;       /* the link's number at the peripheral */
+    uint64_t gone_ms;    /* when the link ended */
+    unsigned k;          /* the link's number at the peripheral */
     atomic_int stall_ms; /* the handler stops this long once */
 };
 
@@ -167,14 +167,14 @@ static int on_central(void *ctx, const struct mpble_event *ev, struct mpble_repl
     return 0;
 }
 
-#define WAIT_UNTIL(cond, what)                                                             \
-    do {                                                                                   \
-        uint64_t until_ = now_ms() + WAIT_MS;                                              \
-        while (!(cond)) {                                                                  \
-            if (now_ms() > until_)                                                         \
-                die("timed out waiting for " what, ETIMEDOUT);                             \
-            usleep(2000);                                                                  \
-        }                                                                                  \
+#define WAIT_UNTIL(cond, what)                                 \
+    do {                                                       \
+        uint64_t until_ = now_ms() + WAIT_MS;                  \
+        while (!(cond)) {                                      \
+            if (now_ms() > until_)                             \
+                die("timed out waiting for " what, ETIMEDOUT); \
+            usleep(2000);                                      \
+        }                                                      \
     } while (0)
 
 static void connect_central(struct central *c, unsigned k, const char *uri,
@@ -247,8 +247,7 @@ static bool read_within(int fd, void *buf, size_t n)
 }
 
 /* Streams for seconds, with the scenario's fault half-way; returns when it struck. */
-static uint64_t stream_with_fault(const struct scenario *s, unsigned seconds,
-                                  struct bench_air *air)
+static uint64_t stream_with_fault(const struct scenario *s, unsigned seconds, struct bench_air *air)
 {
     uint64_t t0 = now_ms(), fault_ms = 0;
     while (now_ms() - t0 < seconds * 1000ull) {
@@ -289,8 +288,9 @@ static bool collect_sent(const struct scenario *s, int cmd, int out, uint32_t *s
 static void run(const struct scenario *s, unsigned seconds, const char *air_bin)
 {
     struct bench_air air;
-    const char *opts[] = {"--timing", "real", "--seed", "3", "--log-level", "error",
-                          s->loss ? "--loss" : NULL, s->loss, NULL};
+    const char *opts[] = {
+        "--timing", "real", "--seed", "3", "--log-level", "error", s->loss ? "--loss" : NULL,
+        s->loss,    NULL};
     bench_air_start(&air, "soak", air_bin, opts);
     int cmd[2], out[2];
     if (pipe(cmd) < 0 || pipe(out) < 0)
@@ -336,15 +336,15 @@ int main(int argc, char **argv)
     char buf[4096];
     const char *air = bench_air_bin(buf, sizeof buf, "soak", argv[0]);
     static const struct scenario scenarios[] = {
-        {"stream", 1, NULL, NONE},       {"stream", 8, NULL, NONE},
-        {"stream", 32, NULL, NONE},      {"stall 5 s", 1, NULL, STALL},
-        {"loss 30%", 1, "0.3", NONE},    {"air killed", 8, NULL, KILL_AIR},
+        {"stream", 1, NULL, NONE},           {"stream", 8, NULL, NONE},
+        {"stream", 32, NULL, NONE},          {"stall 5 s", 1, NULL, STALL},
+        {"loss 30%", 1, "0.3", NONE},        {"air killed", 8, NULL, KILL_AIR},
         {"peer killed", 8, NULL, KILL_PEER},
     };
     printf("real timing, %u-byte notifications, every byte checked\n", VALUE_LEN);
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         unsigned t = scenarios[i].links == 32 || scenarios[i].fault == NONE ? seconds
-                                                                             : seconds / 4 + 10;
+                                                                            : seconds / 4 + 10;
         run(&scenarios[i], t, air);
     }
     return 0;

@@ -119,8 +119,8 @@ struct mpble_event {
     union {
         struct {
             mpble_addr_t addr;
-            uint8_t adv_type; /* enum mpble_adv_type */
-            int8_t rssi;      /* dBm */
+            uint8_t adv_type;    /* enum mpble_adv_type */
+            int8_t rssi;         /* dBm */
             const uint8_t *data; /* valid only during the callback */
             size_t len;
         } scan_result;
@@ -195,8 +195,7 @@ struct mpble_reply {
 /* The event callback. Its return value is a status where the module gives it
  * meaning (GATTS_READ_REQUEST); return 0 otherwise. reply is NULL for every event
  * that takes no data back (all of the events above). */
-typedef int (*mpble_event_fn)(void *ctx, const struct mpble_event *ev,
-                              struct mpble_reply *reply);
+typedef int (*mpble_event_fn)(void *ctx, const struct mpble_event *ev, struct mpble_reply *reply);
 
 /* Creates a device, inactive. Returns NULL when out of memory. */
 MPBLE_API mpble_t *mpble_new(mpble_event_fn fn, void *ctx);

@@ -158,13 +158,15 @@ static PyObject *config_get(BLEObject *self, const char *name)
         if (rc < 0) {
             return bt_raise_errno(h, rc);
         }
-        return Py_BuildValue("(iy#)", addr.type, (const char *)addr.val, (Py_ssize_t)sizeof(addr.val));
+        return Py_BuildValue("(iy#)", addr.type, (const char *)addr.val,
+                             (Py_ssize_t)sizeof(addr.val));
     }
     if (strcmp(name, "gap_name") == 0) {
         uint8_t buf[MPBLE_GAP_NAME_MAX];
         size_t len;
         WITHOUT_GIL(len = mpble_get_gap_name(h, buf, sizeof(buf)));
-        return PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)(len < sizeof(buf) ? len : sizeof(buf)));
+        return PyBytes_FromStringAndSize((const char *)buf,
+                                         (Py_ssize_t)(len < sizeof(buf) ? len : sizeof(buf)));
     }
     for (size_t i = 0; i < COUNT(int_params); i++) {
         if (strcmp(name, int_params[i].name) == 0 && int_params[i].get != NULL) {
@@ -260,15 +262,18 @@ static PyObject *ble_config(PyObject *obj, PyObject *args, PyObject *kwargs)
 }
 
 /* A positional-only method bt_ble_<name> with its signature as the docstring. */
-#define POSITIONAL(name, sig) \
-    {#name, (PyCFunction)(void (*)(void))bt_ble_##name, METH_FASTCALL, #name "(" sig ", /)"}
+#define POSITIONAL(name, sig)                                                                  \
+    {                                                                                          \
+#name, (PyCFunction)(void (*)(void))bt_ble_##name, METH_FASTCALL, #name "(" sig ", /)" \
+    }
 
 static PyMethodDef ble_methods[] = {
     {"active", (PyCFunction)(void (*)(void))ble_active, METH_FASTCALL, "active([active], /)"},
     {"config", (PyCFunction)(void (*)(void))ble_config, METH_VARARGS | METH_KEYWORDS,
      "config('param', /) or config(*, param=value, ...)"},
     {"irq", (PyCFunction)(void (*)(void))ble_irq, METH_FASTCALL, "irq(handler, /)"},
-    {"gap_advertise", (PyCFunction)(void (*)(void))bt_ble_gap_advertise, METH_VARARGS | METH_KEYWORDS,
+    {"gap_advertise", (PyCFunction)(void (*)(void))bt_ble_gap_advertise,
+     METH_VARARGS | METH_KEYWORDS,
      "gap_advertise(interval_us=500000, adv_data=None, *, resp_data=None, connectable=True)"},
     POSITIONAL(gap_scan, "duration_ms=0, interval_us=1280000, window_us=11250, active=False"),
     POSITIONAL(gap_connect, "addr_type, addr, scan_duration_ms=2000, min_conn_interval_us=None, "
@@ -290,8 +295,7 @@ static PyMethodDef ble_methods[] = {
 };
 
 PyTypeObject bt_ble_type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "bluetooth.BLE",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "bluetooth.BLE",
     .tp_basicsize = sizeof(BLEObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "BLE()\n--\n\nThe singleton BLE device.",

@@ -14,8 +14,8 @@ PyObject *bt_ble_gap_advertise(PyObject *obj, PyObject *args, PyObject *kwargs)
     static char *kwlist[] = {"interval_us", "adv_data", "resp_data", "connectable", NULL};
     PyObject *interval = NULL, *adv_obj = Py_None, *resp_obj = Py_None;
     int connectable = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OO$Op:gap_advertise", kwlist, &interval, &adv_obj,
-                                     &resp_obj, &connectable)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OO$Op:gap_advertise", kwlist, &interval,
+                                     &adv_obj, &resp_obj, &connectable)) {
         return NULL;
     }
     int rc;
@@ -35,8 +35,8 @@ PyObject *bt_ble_gap_advertise(PyObject *obj, PyObject *args, PyObject *kwargs)
         bt_bytes_release(&adv);
         return NULL;
     }
-    WITHOUT_GIL(rc = mpble_gap_advertise(self->h, (uint32_t)interval_us, adv.buf, adv.len, resp.buf, resp.len,
-                                         connectable));
+    WITHOUT_GIL(rc = mpble_gap_advertise(self->h, (uint32_t)interval_us, adv.buf, adv.len, resp.buf,
+                                         resp.len, connectable));
     bt_bytes_release(&adv);
     bt_bytes_release(&resp);
     return bt_none_or_raise(obj, rc);
@@ -63,7 +63,8 @@ PyObject *bt_ble_gap_scan(PyObject *obj, PyObject *const *args, Py_ssize_t nargs
     if (nargs == 4 && (active = PyObject_IsTrue(args[3])) < 0) {
         return NULL;
     }
-    WITHOUT_GIL(rc = mpble_gap_scan(self->h, (uint32_t)value[0], (uint32_t)value[1], (uint32_t)value[2], active));
+    WITHOUT_GIL(rc = mpble_gap_scan(self->h, (uint32_t)value[0], (uint32_t)value[1],
+                                    (uint32_t)value[2], active));
     return bt_none_or_raise(obj, rc);
 }
 

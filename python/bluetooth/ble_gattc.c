@@ -30,7 +30,8 @@ PyObject *bt_ble_gattc_discover_services(PyObject *obj, PyObject *const *args, P
     uint16_t conn;
     mpble_uuid_t buf;
     const mpble_uuid_t *uuid;
-    if (bt_check_nargs("gattc_discover_services", nargs, 1, 2) < 0 || bt_handles_get(args, 1, &conn) < 0 ||
+    if (bt_check_nargs("gattc_discover_services", nargs, 1, 2) < 0 ||
+        bt_handles_get(args, 1, &conn) < 0 ||
         uuid_filter(nargs == 2 ? args[1] : Py_None, &buf, &uuid) < 0) {
         return NULL;
     }
@@ -39,13 +40,15 @@ PyObject *bt_ble_gattc_discover_services(PyObject *obj, PyObject *const *args, P
     return bt_none_or_raise(obj, rc);
 }
 
-PyObject *bt_ble_gattc_discover_characteristics(PyObject *obj, PyObject *const *args, Py_ssize_t nargs)
+PyObject *bt_ble_gattc_discover_characteristics(PyObject *obj, PyObject *const *args,
+                                                Py_ssize_t nargs)
 {
     BLEObject *self = (BLEObject *)obj;
     uint16_t h[3]; /* conn, start, end */
     mpble_uuid_t buf;
     const mpble_uuid_t *uuid;
-    if (bt_check_nargs("gattc_discover_characteristics", nargs, 3, 4) < 0 || bt_handles_get(args, 3, h) < 0 ||
+    if (bt_check_nargs("gattc_discover_characteristics", nargs, 3, 4) < 0 ||
+        bt_handles_get(args, 3, h) < 0 ||
         uuid_filter(nargs == 4 ? args[3] : Py_None, &buf, &uuid) < 0) {
         return NULL;
     }
@@ -58,7 +61,8 @@ PyObject *bt_ble_gattc_discover_descriptors(PyObject *obj, PyObject *const *args
 {
     BLEObject *self = (BLEObject *)obj;
     uint16_t h[3]; /* conn, start, end */
-    if (bt_check_nargs("gattc_discover_descriptors", nargs, 3, 3) < 0 || bt_handles_get(args, 3, h) < 0) {
+    if (bt_check_nargs("gattc_discover_descriptors", nargs, 3, 3) < 0 ||
+        bt_handles_get(args, 3, h) < 0) {
         return NULL;
     }
     int rc;
@@ -104,7 +108,8 @@ PyObject *bt_ble_gattc_exchange_mtu(PyObject *obj, PyObject *const *args, Py_ssi
 {
     BLEObject *self = (BLEObject *)obj;
     uint16_t conn;
-    if (bt_check_nargs("gattc_exchange_mtu", nargs, 1, 1) < 0 || bt_handles_get(args, 1, &conn) < 0) {
+    if (bt_check_nargs("gattc_exchange_mtu", nargs, 1, 1) < 0 ||
+        bt_handles_get(args, 1, &conn) < 0) {
         return NULL;
     }
     int rc;

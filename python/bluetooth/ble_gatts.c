@@ -75,7 +75,8 @@ static PyObject *items_of(PyObject *obj)
 static PyObject *tuple_of(PyObject *obj, Py_ssize_t want)
 {
     if (!PyTuple_Check(obj) && !PyList_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "object '%.200s' isn't a tuple or list", Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "object '%.200s' isn't a tuple or list",
+                     Py_TYPE(obj)->tp_name);
         return NULL;
     }
     PyObject *t = PySequence_Tuple(obj);
@@ -111,13 +112,15 @@ static int add_descriptors(definition_t *d, PyObject *descs_in, size_t *count)
     int rc = 0;
     for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(list); i++) {
         PyObject *t = tuple_of(PyList_GET_ITEM(list, i), 2);
-        void *descs = t == NULL ? NULL : grow(d->descs, &d->cap_descs, d->num_descs, sizeof(*d->descs));
+        void *descs = t == NULL ? NULL
+                                : grow(d->descs, &d->cap_descs, d->num_descs, sizeof(*d->descs));
         if (descs == NULL) {
             rc = -1;
         } else {
             d->descs = descs;
             struct mpble_gatts_descriptor *desc = &d->descs[d->num_descs];
-            rc = uuid_or_value_error(PyTuple_GET_ITEM(t, 0), &desc->uuid, "invalid descriptor UUID");
+            rc = uuid_or_value_error(PyTuple_GET_ITEM(t, 0), &desc->uuid,
+                                     "invalid descriptor UUID");
             if (rc == 0 && (rc = flags_get(PyTuple_GET_ITEM(t, 1), &desc->flags)) == 0) {
                 d->num_descs++;
                 (*count)++;
@@ -141,7 +144,8 @@ static int add_characteristic(definition_t *d, PyObject *char_in)
     struct mpble_gatts_characteristic c = {.num_descriptors = 0};
     if (n < 2 || n > 3) {
         PyErr_SetString(PyExc_ValueError, "invalid characteristic tuple");
-    } else if (uuid_or_value_error(PyTuple_GET_ITEM(t, 0), &c.uuid, "invalid characteristic UUID") == 0 &&
+    } else if (uuid_or_value_error(PyTuple_GET_ITEM(t, 0), &c.uuid,
+                                   "invalid characteristic UUID") == 0 &&
                (n == 2 || add_descriptors(d, PyTuple_GET_ITEM(t, 2), &c.num_descriptors) == 0) &&
                flags_get(PyTuple_GET_ITEM(t, 1), &c.flags) == 0) {
         void *chars = grow(d->chars, &d->cap_chars, d->num_chars, sizeof(*d->chars));
@@ -248,7 +252,8 @@ PyObject *bt_ble_gatts_register_services(PyObject *obj, PyObject *const *args, P
         goto out;
     }
     int rc;
-    WITHOUT_GIL(rc = mpble_gatts_register_services(self->h, d.services, d.num_services, handles, cap));
+    WITHOUT_GIL(
+        rc = mpble_gatts_register_services(self->h, d.services, d.num_services, handles, cap));
     if (rc < 0) {
         bt_none_or_raise(obj, rc);
     } else {
@@ -304,7 +309,8 @@ PyObject *bt_ble_gatts_write(PyObject *obj, PyObject *const *args, Py_ssize_t na
 }
 
 /* gatts_notify and gatts_indicate: (conn_handle, value_handle, data=None). */
-static PyObject *send_value(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, const char *name,
+static PyObject *send_value(PyObject *obj, PyObject *const *args, Py_ssize_t nargs,
+                            const char *name,
                             int (*send)(mpble_t *, uint16_t, uint16_t, const uint8_t *, size_t))
 {
     BLEObject *self = (BLEObject *)obj;
@@ -342,7 +348,8 @@ PyObject *bt_ble_gatts_set_buffer(PyObject *obj, PyObject *const *args, Py_ssize
     BLEObject *self = (BLEObject *)obj;
     uint16_t handle;
     long long len;
-    if (bt_check_nargs("gatts_set_buffer", nargs, 2, 3) < 0 || bt_handles_get(args, 1, &handle) < 0 ||
+    if (bt_check_nargs("gatts_set_buffer", nargs, 2, 3) < 0 ||
+        bt_handles_get(args, 1, &handle) < 0 ||
         bt_int_get(args[1], LLONG_MIN, LLONG_MAX, &len) < 0) {
         return NULL;
     }

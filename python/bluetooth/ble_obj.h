@@ -14,11 +14,11 @@
 
 #include "mpble/mpble.h"
 
-#define WITHOUT_GIL(stmt)          \
-    do {                           \
-        Py_BEGIN_ALLOW_THREADS     \
-        stmt;                      \
-        Py_END_ALLOW_THREADS       \
+#define WITHOUT_GIL(stmt)      \
+    do {                       \
+        Py_BEGIN_ALLOW_THREADS \
+        stmt;                  \
+        Py_END_ALLOW_THREADS   \
     } while (0)
 
 typedef struct {
@@ -45,8 +45,10 @@ PyObject *bt_ble_gatts_indicate(PyObject *self, PyObject *const *args, Py_ssize_
 PyObject *bt_ble_gatts_set_buffer(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 PyObject *bt_ble_gattc_discover_services(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *bt_ble_gattc_discover_characteristics(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-PyObject *bt_ble_gattc_discover_descriptors(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bt_ble_gattc_discover_characteristics(PyObject *self, PyObject *const *args,
+                                                Py_ssize_t nargs);
+PyObject *bt_ble_gattc_discover_descriptors(PyObject *self, PyObject *const *args,
+                                            Py_ssize_t nargs);
 PyObject *bt_ble_gattc_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *bt_ble_gattc_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *bt_ble_gattc_exchange_mtu(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

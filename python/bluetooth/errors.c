@@ -30,8 +30,9 @@ PyObject *bt_raise_errno(mpble_t *h, int err)
     /* Never a negative code (DECISIONS.md); an unexpected non-negative one is EIO. */
     int code = err < 0 ? -err : EIO;
     const char *msg = h != NULL ? mpble_last_error(h) : NULL;
-    PyObject *text = msg != NULL && msg[0] != '\0' ? PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace")
-                                                   : errno_name(code);
+    PyObject *text = msg != NULL && msg[0] != '\0'
+                         ? PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace")
+                         : errno_name(code);
     if (text == NULL) {
         return NULL;
     }

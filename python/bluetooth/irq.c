@@ -81,8 +81,9 @@ static PyObject *event_data(const struct mpble_event *ev, views_t *views)
     case MPBLE_IRQ_GATTC_DESCRIPTOR_DONE:
         return Py_BuildValue("(ii)", ev->u.done.conn_handle, ev->u.done.status);
     case MPBLE_IRQ_GATTC_CHARACTERISTIC_RESULT:
-        return Py_BuildValue("(iiiiN)", ev->u.characteristic.conn_handle, ev->u.characteristic.end_handle,
-                             ev->u.characteristic.value_handle, ev->u.characteristic.properties,
+        return Py_BuildValue("(iiiiN)", ev->u.characteristic.conn_handle,
+                             ev->u.characteristic.end_handle, ev->u.characteristic.value_handle,
+                             ev->u.characteristic.properties,
                              bt_uuid_new(&ev->u.characteristic.uuid));
     case MPBLE_IRQ_GATTC_DESCRIPTOR_RESULT:
         return Py_BuildValue("(iiN)", ev->u.descriptor.conn_handle, ev->u.descriptor.handle,
@@ -101,7 +102,8 @@ static PyObject *event_data(const struct mpble_event *ev, views_t *views)
         return Py_BuildValue("(ii)", ev->u.mtu.conn_handle, ev->u.mtu.mtu);
     case MPBLE_IRQ_CONNECTION_UPDATE:
         return Py_BuildValue("(iiiii)", ev->u.conn_update.conn_handle, ev->u.conn_update.interval,
-                             ev->u.conn_update.latency, ev->u.conn_update.timeout, ev->u.conn_update.status);
+                             ev->u.conn_update.latency, ev->u.conn_update.timeout,
+                             ev->u.conn_update.status);
     default:
         return NULL;
     }

@@ -166,8 +166,7 @@ static PyBufferProcs uuid_as_buffer = {
 };
 
 PyTypeObject bt_uuid_type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "bluetooth.UUID",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "bluetooth.UUID",
     .tp_basicsize = sizeof(UUIDObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "UUID(value, /)\n--\n\nA 16-, 32- or 128-bit Bluetooth UUID.",

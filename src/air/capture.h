@@ -27,16 +27,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AIR_ADV_CRC_INIT 0x555555u  /* advertising channel CRC preset (3.1.1) */
-#define AIR_PCAP_LINKTYPE 256       /* LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR */
+#define AIR_ADV_CRC_INIT 0x555555u /* advertising channel CRC preset (3.1.1) */
+#define AIR_PCAP_LINKTYPE 256      /* LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR */
 
 /* Direction of a PDU, the pseudo-header's PDU type. */
 enum air_dir { AIR_DIR_ADV = 0, AIR_DIR_C2P = 2, AIR_DIR_P2C = 3 };
 
 struct air_capture_pdu {
-    uint64_t start;     /* medium time, us */
-    uint8_t channel;    /* channel index 0..39 */
-    uint8_t phy;        /* AIR_PHY_1M or AIR_PHY_2M */
+    uint64_t start;  /* medium time, us */
+    uint8_t channel; /* channel index 0..39 */
+    uint8_t phy;     /* AIR_PHY_1M or AIR_PHY_2M */
     enum air_dir dir;
     uint32_t aa, crc_init;
     const uint8_t *pdu; /* header + payload */

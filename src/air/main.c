@@ -228,8 +228,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     static struct air_position positions[AIR_MAX_POSITIONS];
-    struct air_server_config cfg = {.timing = MEDIUM_TIMING_REAL, .exit_when_idle_s = -1,
-                                     .positions = positions};
+    struct air_server_config cfg = {
+        .timing = MEDIUM_TIMING_REAL, .exit_when_idle_s = -1, .positions = positions};
     int level = LOG_LEVEL_INFO, have_seed = 0;
     const char *log_path = NULL;
     unsigned long long v;
@@ -278,10 +278,10 @@ int main(int argc, char **argv)
         case 'P':
             if (cfg.npositions == AIR_MAX_POSITIONS)
                 return usage_error("%s", "too many --position options");
-            if (parse_position(optarg, positions, cfg.npositions,
-                               &positions[cfg.npositions]) < 0)
+            if (parse_position(optarg, positions, cfg.npositions, &positions[cfg.npositions]) < 0)
                 return usage_error("--position wants N:X,Y (N >= 1 once, X and Y in "
-                                   "metres), not '%s'", optarg);
+                                   "metres), not '%s'",
+                                   optarg);
             cfg.npositions++;
             break;
         case 'R':
@@ -322,8 +322,10 @@ int main(int argc, char **argv)
             char dir[sizeof(path)];
             snprintf(dir, sizeof(dir), "%s", path);
             if (rc == -EPERM)
-                log_msg(LOG_LEVEL_ERROR, "refusing socket directory %s: it must belong to "
-                                       "you and have mode 0700", dirname(dir));
+                log_msg(LOG_LEVEL_ERROR,
+                        "refusing socket directory %s: it must belong to "
+                        "you and have mode 0700",
+                        dirname(dir));
             else
                 log_msg(LOG_LEVEL_ERROR, "no usable socket directory %s: %s", dirname(dir),
                         strerror(-rc));

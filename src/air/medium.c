@@ -200,14 +200,17 @@ static void medium_deliver(struct medium *m, const struct medium_tx *tx)
     }
 }
 
-static void transmit(struct radio *from, uint8_t channel, uint64_t start,
-                     const uint8_t *pdu, size_t len)
+static void transmit(struct radio *from, uint8_t channel, uint64_t start, const uint8_t *pdu,
+                     size_t len)
 {
     struct medium *m = radio_medium(from);
     if (len > AIR_PDU_MAX)
         return;
     struct medium_tx cand = {
-        .from = from, .channel = channel, .start = start, .duration = air_time_le1m(len),
+        .from = from,
+        .channel = channel,
+        .start = start,
+        .duration = air_time_le1m(len),
     };
     if (m->queued == AIR_TX_QUEUE) {
         /* More simultaneous senders than slots: whatever it overlaps is lost anyway. */
@@ -267,8 +270,7 @@ static int link_attach(struct radio *peripheral, uint32_t aa)
     struct medium *m = radio_medium(peripheral);
     for (int i = 0; i < AIR_LINKS; i++) {
         struct medium_link *l = &m->links[i];
-        if (l->used && l->aa == aa && l->central && !l->peripheral &&
-            l->central != peripheral) {
+        if (l->used && l->aa == aa && l->central && !l->peripheral && l->central != peripheral) {
             l->peripheral = peripheral;
             return i;
         }

@@ -42,8 +42,8 @@
 #include "crypto/rng.h"
 #include "radio/radio.h"
 
-#define AIR_TX_QUEUE 16    /* transmissions awaiting delivery within one exchange */
-#define AIR_LINKS 512      /* connections on one air at once */
+#define AIR_TX_QUEUE 16 /* transmissions awaiting delivery within one exchange */
+#define AIR_LINKS 512   /* connections on one air at once */
 
 enum medium_timing { MEDIUM_TIMING_REAL, MEDIUM_TIMING_FAST };
 
@@ -68,17 +68,17 @@ struct medium_link {
 };
 
 struct medium {
-    struct radio_air air;    /* its timers, its timing, the functions below */
+    struct radio_air air; /* its timers, its timing, the functions below */
     uint64_t seed;
-    struct rng rng;          /* positions and RSSI jitter */
-    struct rng loss_rng;     /* loss draws, a stream of their own */
-    uint64_t loss_below;     /* a transmission is lost if 32 random bits are below */
-    double range;            /* metres; 0: unlimited */
+    struct rng rng;              /* positions and RSSI jitter */
+    struct rng loss_rng;         /* loss draws, a stream of their own */
+    uint64_t loss_below;         /* a transmission is lost if 32 random bits are below */
+    double range;                /* metres; 0: unlimited */
     struct air_capture *capture; /* NULL: none; the caller owns it */
-    uint8_t addr_prefix[2];  /* upper octets of every public address on this air */
+    uint8_t addr_prefix[2];      /* upper octets of every public address on this air */
     struct radio *radios;
     struct radio *listeners, *listeners_tail; /* in the order they began listening */
-    uint64_t joined;         /* radios that ever joined: their random stream numbers */
+    uint64_t joined; /* radios that ever joined: their random stream numbers */
     bool delivering;
     unsigned queued;
     struct medium_tx queue[AIR_TX_QUEUE];

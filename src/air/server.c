@@ -52,8 +52,8 @@ struct air_server {
     uint64_t idle_since;
     unsigned next_ordinal;
     unsigned nclients, capacity, nclosing;
-    struct air_client **clients;  /* grown as they come */
-    struct air_client *pending;   /* those with output queued */
+    struct air_client **clients; /* grown as they come */
+    struct air_client *pending;  /* those with output queued */
 };
 
 static uint64_t server_clock(const struct air_server *s)
@@ -113,8 +113,7 @@ static int listen_unix(const char *path)
     unlink(tmp);
     /* Only this user may connect, whatever the umask. */
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(tmp, 0600) < 0 ||
-        listen(fd, SOMAXCONN) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
-        rename(tmp, path) < 0) {
+        listen(fd, SOMAXCONN) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || rename(tmp, path) < 0) {
         int e = errno;
         log_msg(LOG_LEVEL_ERROR, "cannot listen on %s: %s", path, strerror(e));
         unlink(tmp);
@@ -140,8 +139,10 @@ static int listen_tcp(int port)
         close(fd);
         return -e;
     }
-    log_msg(LOG_LEVEL_WARN, "listening on 127.0.0.1:%d: any local user can reach this air "
-                            "there (the Unix socket is this user's alone)", port);
+    log_msg(LOG_LEVEL_WARN,
+            "listening on 127.0.0.1:%d: any local user can reach this air "
+            "there (the Unix socket is this user's alone)",
+            port);
     return fd;
 }
 
@@ -170,8 +171,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
     /* Capture timestamps: the wall clock at medium time 0. */
     uint64_t base = (uint64_t)wall.tv_sec * 1000000u + (uint64_t)wall.tv_nsec / 1000;
     if (cfg->pcap_path && (rc = air_capture_open(&s->capture, cfg->pcap_path, base)) < 0)
-        log_msg(LOG_LEVEL_ERROR, "cannot write the capture %s: %s", cfg->pcap_path,
-                strerror(-rc));
+        log_msg(LOG_LEVEL_ERROR, "cannot write the capture %s: %s", cfg->pcap_path, strerror(-rc));
     else if ((s->unix_fd = listen_unix(cfg->socket_path)) < 0)
         rc = s->unix_fd;
     if (rc < 0) {
@@ -192,8 +192,7 @@ int air_server_open(struct air_server **out, const struct air_server_config *cfg
         return rc;
     }
     log_msg(LOG_LEVEL_INFO, "listening on %s (timing %s, seed %llu)", cfg->socket_path,
-            cfg->timing == MEDIUM_TIMING_FAST ? "fast" : "real",
-            (unsigned long long)cfg->seed);
+            cfg->timing == MEDIUM_TIMING_FAST ? "fast" : "real", (unsigned long long)cfg->seed);
     if (s->tcp_fd >= 0)
         log_msg(LOG_LEVEL_INFO, "listening on 127.0.0.1:%d", cfg->tcp_port);
     *out = s;
@@ -323,10 +322,9 @@ static bool client_attach(struct air_client *cl)
     s->next_ordinal = cl->ordinal = ordinal;
     for (unsigned i = 0; i < s->cfg.npositions; i++)
         if (s->cfg.positions[i].ordinal == ordinal)
-            medium_place(controller_radio(cl->ctrl), s->cfg.positions[i].x,
-                         s->cfg.positions[i].y);
-    log_msg(LOG_LEVEL_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal,
-            addr[5], addr[4], addr[3], addr[2], addr[1], addr[0]);
+            medium_place(controller_radio(cl->ctrl), s->cfg.positions[i].x, s->cfg.positions[i].y);
+    log_msg(LOG_LEVEL_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal, addr[5],
+            addr[4], addr[3], addr[2], addr[1], addr[0]);
     return true;
 }
 
@@ -370,8 +368,10 @@ static void server_refuse(struct air_server *s, int lfd)
 {
     struct rlimit rl = {0};
     getrlimit(RLIMIT_NOFILE, &rl);
-    log_msg(LOG_LEVEL_WARN, "refused a client: %u clients reach the limit of %llu open files "
-                          "(ulimit -n)", s->nclients, (unsigned long long)rl.rlim_cur);
+    log_msg(LOG_LEVEL_WARN,
+            "refused a client: %u clients reach the limit of %llu open files "
+            "(ulimit -n)",
+            s->nclients, (unsigned long long)rl.rlim_cur);
     close(s->reserve_fd);
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (fd >= 0)
@@ -476,8 +476,10 @@ static void server_tend(struct air_server *s, uint64_t now)
         client_flush(cl);
         if (!cl->closing && client_dead(cl, now)) {
             char why[128];
-            snprintf(why, sizeof(why), "closed: it read nothing for %.3g s while its output "
-                                       "waited", (double)s->stall_limit_us / 1e6);
+            snprintf(why, sizeof(why),
+                     "closed: it read nothing for %.3g s while its output "
+                     "waited",
+                     (double)s->stall_limit_us / 1e6);
             client_close(cl, why);
         }
         if (!cl->closing)

@@ -15,8 +15,8 @@
  * for events (controller.h), and the client's input waits while less is free, so
  * that what one read of it raises fits too. */
 #define AIR_CLIENT_OUT_BUF (2 * CONTROLLER_EVENT_RESERVE)
-#define AIR_STALL_LIMIT_S 10 /* default: output waiting, nothing read: closed */
-#define AIR_MAX_POSITIONS 256           /* --position options */
+#define AIR_STALL_LIMIT_S 10  /* default: output waiting, nothing read: closed */
+#define AIR_MAX_POSITIONS 256 /* --position options */
 
 /* Where the controller of the ordinal-th client sits, in metres. */
 struct air_position {
@@ -26,13 +26,13 @@ struct air_position {
 
 struct air_server_config {
     const char *socket_path;
-    int tcp_port;            /* 0: no TCP listener */
+    int tcp_port; /* 0: no TCP listener */
     enum medium_timing timing;
     uint64_t seed;
-    int exit_when_idle_s;    /* < 0: never */
-    double loss;             /* probability 0..1 that a transmission is lost */
-    double range;            /* metres beyond which nothing is heard; 0: unlimited */
-    const char *pcap_path;   /* capture of every PDU (air/capture.h); NULL: none */
+    int exit_when_idle_s;                 /* < 0: never */
+    double loss;                          /* probability 0..1 that a transmission is lost */
+    double range;                         /* metres beyond which nothing is heard; 0: unlimited */
+    const char *pcap_path;                /* capture of every PDU (air/capture.h); NULL: none */
     const struct air_position *positions; /* the others sit at random spots */
     unsigned npositions;
     double stall_timeout_s; /* a client whose output waits this long unread is closed;

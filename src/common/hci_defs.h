@@ -16,7 +16,7 @@
 
 #define HCI_OPCODE(ogf, ocf) ((uint16_t)(((ogf) << 10) | (ocf)))
 #define HCI_OGF(op) ((op) >> 10)
-#define HCI_OCF(op) ((op) & 0x3ff)
+#define HCI_OCF(op) (0x3ff & (op))
 
 /* Packet header sizes (without the H4 indicator). */
 #define HCI_CMD_HDR 3 /* opcode(2) length(1) */
@@ -124,7 +124,7 @@
 #define HCI_OP_LE_ADD_TO_ACCEPT_LIST HCI_OPCODE(0x08, 0x0011)
 #define HCI_OP_LE_REMOVE_FROM_ACCEPT_LIST HCI_OPCODE(0x08, 0x0012)
 
-#define HCI_VERSION_5_4 0x0d /* Assigned Numbers: HCI and LMP versions */
+#define HCI_VERSION_5_4 0x0d                            /* Assigned Numbers: HCI and LMP versions */
 #define HCI_EVENT_MASK_DEFAULT 0x00001fffffffffffULL    /* Vol 4 Part E 7.3.1 */
 #define HCI_EVENT_MASK_LE_META (1ULL << 61)             /* Vol 4 Part E 7.3.1 */
 #define HCI_LE_EVENT_MASK_DEFAULT 0x000000000000001fULL /* Vol 4 Part E 7.8.1 */
@@ -158,8 +158,8 @@
 #define HCI_ERR_UNSUPPORTED_LL_PARAM 0x20
 #define HCI_ROLE_CENTRAL 0x00
 #define HCI_ROLE_PERIPHERAL 0x01
-#define HCI_EVENT_MASK_DISCONN_COMPLETE (1ULL << 4)         /* Vol 4 Part E 7.3.1 */
-#define HCI_EVENT_MASK_READ_REMOTE_VERSION (1ULL << 11)     /* Vol 4 Part E 7.3.1 */
+#define HCI_EVENT_MASK_DISCONN_COMPLETE (1ULL << 4)     /* Vol 4 Part E 7.3.1 */
+#define HCI_EVENT_MASK_READ_REMOTE_VERSION (1ULL << 11) /* Vol 4 Part E 7.3.1 */
 #define HCI_ACL_PB_FIRST_NONFLUSH 0x0 /* Packet_Boundary_Flag: Vol 4 Part E 5.4.2 */
 #define HCI_ACL_PB_CONT 0x1
 #define HCI_ACL_PB_FIRST_FLUSH 0x2

@@ -24,7 +24,7 @@ void ctrl_send_packet(struct controller *c, const uint8_t *pkt, size_t len)
     }
     if (c->held_len + 2 + len > sizeof(c->held)) {
         log_msg(LOG_LEVEL_ERROR, "events raised by one command overflow the controller's "
-                               "buffer: one dropped");
+                                 "buffer: one dropped");
         return;
     }
     put_le16(c->held + c->held_len, (uint16_t)len);
@@ -151,8 +151,7 @@ static uint8_t cmd_set_event_mask_page2(struct controller *c, const uint8_t *p, 
 }
 
 /* 7.3.79: LE_Supported_Host 0x00 or 0x01; the second parameter is unused. */
-static uint8_t cmd_write_le_host_supported(struct controller *c, const uint8_t *p,
-                                           uint8_t *ret)
+static uint8_t cmd_write_le_host_supported(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     if (p[0] > 1)
         return HCI_ERR_INVALID_PARAMS;
@@ -211,8 +210,7 @@ static uint8_t cmd_le_read_buffer_size(struct controller *c, const uint8_t *p, u
 }
 
 /* 7.8.3: the LE features of Vol 6 Part B 4.6 the link layer implements. */
-static uint8_t cmd_le_read_local_features(struct controller *c, const uint8_t *p,
-                                          uint8_t *ret)
+static uint8_t cmd_le_read_local_features(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     ret[0] = LL_FEATURES_0;
     ret[1] = LL_FEATURES_1;
@@ -220,8 +218,7 @@ static uint8_t cmd_le_read_local_features(struct controller *c, const uint8_t *p
 }
 
 /* 7.8.4 */
-static uint8_t cmd_le_set_random_address(struct controller *c, const uint8_t *p,
-                                         uint8_t *ret)
+static uint8_t cmd_le_set_random_address(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     if (c->adv.enabled || c->scan.enabled || c->init.enabled)
         return HCI_ERR_COMMAND_DISALLOWED;
@@ -238,8 +235,7 @@ static uint8_t cmd_le_read_adv_tx_power(struct controller *c, const uint8_t *p, 
 }
 
 /* 7.8.14 */
-static uint8_t cmd_le_read_accept_list_size(struct controller *c, const uint8_t *p,
-                                            uint8_t *ret)
+static uint8_t cmd_le_read_accept_list_size(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     ret[0] = ACCEPT_LIST_SIZE;
     return HCI_SUCCESS;
@@ -248,8 +244,7 @@ static uint8_t cmd_le_read_accept_list_size(struct controller *c, const uint8_t 
 /* 7.8.15-17: the list may not change while a state filters with it. */
 static bool accept_list_busy(const struct controller *c)
 {
-    return ll_adv_uses_accept_list(c) || ll_scan_uses_accept_list(c) ||
-           ll_init_uses_accept_list(c);
+    return ll_adv_uses_accept_list(c) || ll_scan_uses_accept_list(c) || ll_init_uses_accept_list(c);
 }
 
 static uint8_t cmd_le_clear_accept_list(struct controller *c, const uint8_t *p, uint8_t *ret)
@@ -266,12 +261,10 @@ static uint8_t cmd_le_add_to_accept_list(struct controller *c, const uint8_t *p,
         return HCI_ERR_COMMAND_DISALLOWED;
     if (p[0] > HCI_ADDR_RANDOM && p[0] != ACCEPT_LIST_ANONYMOUS)
         return HCI_ERR_INVALID_PARAMS;
-    return accept_list_add(&c->accept_list, p[0], p + 1) ? HCI_SUCCESS
-                                                         : HCI_ERR_MEMORY_EXCEEDED;
+    return accept_list_add(&c->accept_list, p[0], p + 1) ? HCI_SUCCESS : HCI_ERR_MEMORY_EXCEEDED;
 }
 
-static uint8_t cmd_le_remove_from_accept_list(struct controller *c, const uint8_t *p,
-                                              uint8_t *ret)
+static uint8_t cmd_le_remove_from_accept_list(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     if (accept_list_busy(c))
         return HCI_ERR_COMMAND_DISALLOWED;
@@ -309,11 +302,10 @@ static uint8_t cmd_le_rand(struct controller *c, const uint8_t *p, uint8_t *ret)
  * as peripheral, and each of those advertising states combined with passive
  * (8, 9, 10) and active (12, 13, 14) scanning; 29 low duty cycle directed
  * advertising. Other combinations work too but are not claimed. */
-static uint8_t cmd_le_read_supported_states(struct controller *c, const uint8_t *p,
-                                            uint8_t *ret)
+static uint8_t cmd_le_read_supported_states(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
-    put_le32(ret, 0x0001 | 0x0002 | 0x0004 | 0x0010 | 0x0020 | 0x0040 | 0x0080 | 0x0100 |
-                      0x0200 | 0x0400 | 0x1000 | 0x2000 | 0x4000 | 0x20000000);
+    put_le32(ret, 0x0001 | 0x0002 | 0x0004 | 0x0010 | 0x0020 | 0x0040 | 0x0080 | 0x0100 | 0x0200 |
+                      0x0400 | 0x1000 | 0x2000 | 0x4000 | 0x20000000);
     return HCI_SUCCESS;
 }
 
@@ -326,12 +318,12 @@ typedef uint8_t (*command_fn)(struct controller *c, const uint8_t *p, uint8_t *r
 static bool ret_has_no_handle(uint16_t opcode)
 {
     return opcode != HCI_OP_LE_REMOTE_CONN_PARAM_REPLY &&
-           opcode != HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY &&
-           opcode != HCI_OP_LE_SET_DATA_LENGTH && opcode != HCI_OP_LE_READ_PHY;
+           opcode != HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY && opcode != HCI_OP_LE_SET_DATA_LENGTH &&
+           opcode != HCI_OP_LE_READ_PHY;
 }
 
 /* Bit of a command in Supported_Commands: Vol 4 Part E 6.27. */
-#define SC(octet, bit) ((uint16_t)((octet) * 8 + (bit)))
+#define SC(octet, bit) ((uint16_t)((octet)*8 + (bit)))
 #define SC_NONE 0xffff /* Read Local Supported Commands has no bit */
 
 #define CC false /* answered by Command Complete */
@@ -381,8 +373,7 @@ static const struct command {
     {HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY, 3, 2, SC(33, 5), CC, ll_cmd_param_neg_reply},
     {HCI_OP_LE_SET_DATA_LENGTH, 6, 2, SC(33, 6), CC, ll_cmd_set_data_length},
     {HCI_OP_LE_READ_DEFAULT_DATA_LENGTH, 0, 4, SC(33, 7), CC, ll_cmd_read_default_data_length},
-    {HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH, 4, 0, SC(34, 0), CC,
-     ll_cmd_write_default_data_length},
+    {HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH, 4, 0, SC(34, 0), CC, ll_cmd_write_default_data_length},
     {HCI_OP_LE_READ_MAX_DATA_LENGTH, 0, 8, SC(35, 3), CC, ll_cmd_read_max_data_length},
     {HCI_OP_LE_READ_PHY, 2, 4, SC(35, 4), CC, ll_cmd_read_phy},
     {HCI_OP_LE_SET_DEFAULT_PHY, 3, 0, SC(35, 5), CC, ll_cmd_set_default_phy},

@@ -63,7 +63,7 @@ struct ll_init {
 /* One host ACL packet held until the peer acknowledged all of it. */
 struct ll_acl_buf {
     bool used;
-    bool start;       /* Packet_Boundary_Flag 00: the first fragment of a message */
+    bool start;        /* Packet_Boundary_Flag 00: the first fragment of a message */
     uint8_t len, sent; /* octets, octets acknowledged */
     uint8_t data[CONTROLLER_ACL_MTU];
 };
@@ -75,9 +75,9 @@ struct controller {
     controller_output_fn output;
     controller_room_fn room; /* NULL: the host always has room */
     void *output_ctx;
-    bool host_refused;       /* a link refused a PDU for want of host room */
+    bool host_refused;        /* a link refused a PDU for want of host room */
     uint64_t reports_dropped; /* advertising reports, for want of host room */
-    uint8_t public_addr[6]; /* LSB first throughout */
+    uint8_t public_addr[6];   /* LSB first throughout */
     uint8_t random_addr[6];
     bool random_addr_set;
     bool le_host_supported;
@@ -162,8 +162,8 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu);
 /* Whether the initiator or scanner, started at started with this interval and
  * window (0.625 ms units), hears pdu: in real timing one primary channel per
  * interval (37, 38, 39 in turn), during the window; in fast timing always. */
-bool ll_listening(const struct controller *c, uint64_t started, uint16_t interval,
-                  uint16_t window, const struct air_pdu *pdu);
+bool ll_listening(const struct controller *c, uint64_t started, uint16_t interval, uint16_t window,
+                  const struct air_pdu *pdu);
 /* Advertising stops: a connection was made as peripheral (Vol 6 Part B 4.4.2). */
 void ll_adv_stop(struct controller *c);
 

@@ -67,8 +67,10 @@ void ll_acl_from_host(struct controller *c, const uint8_t *acl, size_t len)
         return;
     }
     if (bc != 0 || (pb != HCI_ACL_PB_FIRST_NONFLUSH && pb != HCI_ACL_PB_CONT)) {
-        log_msg(LOG_LEVEL_WARN, "ACL data for 0x%03x with flags PB %u BC %u dropped: an LE "
-                              "host sends PB 00 or 01, BC 00", handle, pb, bc);
+        log_msg(LOG_LEVEL_WARN,
+                "ACL data for 0x%03x with flags PB %u BC %u dropped: an LE "
+                "host sends PB 00 or 01, BC 00",
+                handle, pb, bc);
         return;
     }
     if (dlen == 0) { /* nothing to send: done at once */
@@ -81,9 +83,10 @@ void ll_acl_from_host(struct controller *c, const uint8_t *acl, size_t len)
         if (!c->acl[i].used)
             free_buf = i;
     if (free_buf < 0) {
-        log_msg(LOG_LEVEL_WARN, "host sent more ACL packets than its %d credits (LE Read "
-                              "Buffer Size): one for 0x%03x dropped", CONTROLLER_ACL_BUFFERS,
-                handle);
+        log_msg(LOG_LEVEL_WARN,
+                "host sent more ACL packets than its %d credits (LE Read "
+                "Buffer Size): one for 0x%03x dropped",
+                CONTROLLER_ACL_BUFFERS, handle);
         return;
     }
     struct ll_acl_buf *b = &c->acl[free_buf];
@@ -135,8 +138,8 @@ void ll_acl_acked(struct controller *c, struct ll_conn *cn)
     cn->completed++;
 }
 
-void ll_acl_to_host(struct controller *c, struct ll_conn *cn, uint8_t llid,
-                    const uint8_t *data, uint8_t len)
+void ll_acl_to_host(struct controller *c, struct ll_conn *cn, uint8_t llid, const uint8_t *data,
+                    uint8_t len)
 {
     uint8_t pkt[1 + HCI_ACL_HDR + LL_DATA_MAX];
     uint8_t pb = llid == LL_LLID_START ? HCI_ACL_PB_FIRST_FLUSH : HCI_ACL_PB_CONT;

@@ -44,8 +44,8 @@ uint8_t ll_adv_set_params(struct controller *c, const uint8_t *p, uint8_t *ret)
         return HCI_ERR_COMMAND_DISALLOWED;
     uint16_t min = get_le16(p), max = get_le16(p + 2);
     uint8_t type = p[4], own = p[5], peer_type = p[6], map = p[13], policy = p[14];
-    if (type > HCI_ADV_DIRECT_IND_LOW || own > 0x03 || peer_type > HCI_ADDR_RANDOM ||
-        map == 0 || map > 0x07 || policy > 0x03)
+    if (type > HCI_ADV_DIRECT_IND_LOW || own > 0x03 || peer_type > HCI_ADDR_RANDOM || map == 0 ||
+        map > 0x07 || policy > 0x03)
         return HCI_ERR_INVALID_PARAMS;
     /* High duty cycle directed advertising ignores the interval. */
     if (type != HCI_ADV_DIRECT_IND_HIGH &&
@@ -233,8 +233,7 @@ static void adv_connect(struct controller *c, const struct air_pdu *pdu, uint8_t
     if (link < 0)
         return;
     ll_adv_stop(c);
-    ll_conn_start(c, cn, HCI_ROLE_PERIPHERAL, link, init_type, ind,
-                  pdu->start + pdu->duration);
+    ll_conn_start(c, cn, HCI_ROLE_PERIPHERAL, link, init_type, ind, pdu->start + pdu->duration);
 }
 
 /* A SCAN_REQ (Vol 6 Part B 2.3.2.1) or CONNECT_IND arriving T_IFS after our PDU on
@@ -272,5 +271,5 @@ void ll_adv_receive(struct controller *c, const struct air_pdu *pdu)
     memcpy(rsp + LL_HDR_LEN, addr, 6);
     memcpy(rsp + LL_HDR_LEN + LL_ADDR_LEN, a->scan_rsp, a->scan_rsp_len);
     radio_transmit(&c->radio, pdu->channel, pdu->start + pdu->duration + AIR_T_IFS_US, rsp,
-                    LL_HDR_LEN + LL_ADDR_LEN + a->scan_rsp_len);
+                   LL_HDR_LEN + LL_ADDR_LEN + a->scan_rsp_len);
 }

@@ -18,13 +18,13 @@
 #include "common/log.h"
 #include "controller/controller_int.h"
 
-#define UNIT_INTERVAL_US 1250u   /* connInterval */
-#define UNIT_TIMEOUT_US 10000u   /* connSupervisionTimeout */
-#define WINDOW_DELAY_US 1250u    /* transmitWindowDelay after a CONNECT_IND (4.5.3) */
-#define ESTABLISH_INTERVALS 6    /* 4.5.2 */
-#define FAST_EXCHANGES_MAX 256   /* per event in fast timing, then another event */
-#define FAST_IDLE_RERUNS 16      /* events at once in a row that move nothing */
-#define FAST_RETRIES 16          /* fast: unheard events run again at once this often */
+#define UNIT_INTERVAL_US 1250u /* connInterval */
+#define UNIT_TIMEOUT_US 10000u /* connSupervisionTimeout */
+#define WINDOW_DELAY_US 1250u  /* transmitWindowDelay after a CONNECT_IND (4.5.3) */
+#define ESTABLISH_INTERVALS 6  /* 4.5.2 */
+#define FAST_EXCHANGES_MAX 256 /* per event in fast timing, then another event */
+#define FAST_IDLE_RERUNS 16    /* events at once in a row that move nothing */
+#define FAST_RETRIES 16        /* fast: unheard events run again at once this often */
 #define EMPTY_PDU_LEN 2
 
 static struct radio *conn_radio(const struct ll_conn *cn)
@@ -199,9 +199,8 @@ void ll_conn_reset(struct controller *c)
 
 void ll_conn_supervise(struct ll_conn *cn)
 {
-    uint64_t due = cn->established
-                       ? cn->last_rx + (uint64_t)cn->params.timeout * UNIT_TIMEOUT_US
-                       : cn->established_by;
+    uint64_t due = cn->established ? cn->last_rx + (uint64_t)cn->params.timeout * UNIT_TIMEOUT_US
+                                   : cn->established_by;
     radio_timer_arm(conn_radio(cn), &cn->supervision, due);
 }
 
@@ -220,8 +219,7 @@ static void conn_supervision(struct timer *t, void *ctx)
         return;
     }
     if (now >= cn->last_rx + (uint64_t)cn->params.timeout * UNIT_TIMEOUT_US)
-        ll_conn_end(cn, cn->terminating ? HCI_ERR_LOCAL_HOST_TERM : HCI_ERR_CONN_TIMEOUT,
-                    false);
+        ll_conn_end(cn, cn->terminating ? HCI_ERR_LOCAL_HOST_TERM : HCI_ERR_CONN_TIMEOUT, false);
     else
         ll_conn_supervise(cn);
 }
@@ -283,7 +281,7 @@ static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bo
         uint8_t max = (uint8_t)(fit < cn->eff_tx_octets ? fit : cn->eff_tx_octets);
         /* The PDU actually next, so that a short one still fits at the event's end. */
         uint8_t want = cn->cq_count ? cn->cq_len[cn->cq_head]
-                                       : (ll_acl_pending(cn) ? ll_acl_next_len(c, cn, max) : 0);
+                                    : (ll_acl_pending(cn) ? ll_acl_next_len(c, cn, max) : 0);
         bool fits = !limit || start + air_time(cn->tx_phy, 2u + want) <= limit;
         if (!must && (!fits || want == 0) && !cn->peer_md)
             return 0;
@@ -446,8 +444,8 @@ static void conn_event(struct timer *t, void *ctx)
         cn->unheard = 0;
     else if (cn->unheard < FAST_RETRIES)
         cn->unheard++;
-    bool again = heard ? cn->kicked || acl_waiting(cn) || cn->peer_md ||
-                             cn->terminated_by_peer || ll_ctrl_instant_pending(cn)
+    bool again = heard ? cn->kicked || acl_waiting(cn) || cn->peer_md || cn->terminated_by_peer ||
+                             ll_ctrl_instant_pending(cn)
                        : cn->unheard < FAST_RETRIES;
     /* Nor more than a few in a row that move nothing (a peer that keeps its MD bit
      * set with nothing to send, an instant far ahead): else the clock, which must

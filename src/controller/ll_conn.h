@@ -17,8 +17,8 @@
 #include "controller/ll_pdu.h"
 #include "radio/radio.h"
 
-#define LL_MAX_CONNS 32   /* connections per controller, either role */
-#define LL_CTRL_QUEUE 4   /* control PDUs waiting to be sent, per connection */
+#define LL_MAX_CONNS 32 /* connections per controller, either role */
+#define LL_CTRL_QUEUE 4 /* control PDUs waiting to be sent, per connection */
 
 struct controller;
 
@@ -53,15 +53,15 @@ struct ll_conn {
     /* Channel Selection Algorithm #1 (4.5.8.2), run by the central; the peripheral
      * hears the channel with the PDU. */
     uint8_t chm[5], hop, unmapped, nused, used[LL_DATA_CHANNELS];
-    uint16_t event;       /* connEventCounter of the next (central) or last heard event */
-    uint64_t anchor;      /* central: the next anchor point; peripheral: the last one */
-    uint64_t established_by; /* 6 intervals after the first anchor (4.5.2) */
-    uint64_t last_rx;     /* start of the last PDU heard from the peer */
-    bool kicked;          /* fast timing: the peer asked for an event */
-    uint8_t unheard;      /* central: events in a row in which nothing was heard */
-    uint8_t idle_rerun;   /* central, fast timing: events run at once in a row that
+    uint16_t event;           /* connEventCounter of the next (central) or last heard event */
+    uint64_t anchor;          /* central: the next anchor point; peripheral: the last one */
+    uint64_t established_by;  /* 6 intervals after the first anchor (4.5.2) */
+    uint64_t last_rx;         /* start of the last PDU heard from the peer */
+    bool kicked;              /* fast timing: the peer asked for an event */
+    uint8_t unheard;          /* central: events in a row in which nothing was heard */
+    uint8_t idle_rerun;       /* central, fast timing: events run at once in a row that
                              moved no data or control PDU */
-    bool moved;           /* a data or control PDU was acknowledged or taken */
+    bool moved;               /* a data or control PDU was acknowledged or taken */
     struct timer event_timer; /* central: the next connection event */
     struct timer supervision;
     /* Acknowledgement and flow control (4.5.9). */
@@ -82,16 +82,16 @@ struct ll_conn {
     bool terminating, terminated_by_peer;
     uint8_t term_reason;
     /* Procedures. */
-    enum ll_proc proc;        /* the local one running */
-    uint8_t proc_waiting;     /* bit per enum ll_proc: requested, not started */
-    uint8_t proc_by_host;     /* bit per enum ll_proc: report its end to the host */
+    enum ll_proc proc;    /* the local one running */
+    uint8_t proc_waiting; /* bit per enum ll_proc: requested, not started */
+    uint8_t proc_by_host; /* bit per enum ll_proc: report its end to the host */
     bool features_known, version_sent, version_known;
     uint8_t peer_features[8];
-    uint8_t peer_version[5]; /* VersNr, CompId, SubVersNr as in LL_VERSION_IND */
-    struct ll_conn_params want;     /* LE Connection Update's, interval: the minimum */
-    uint16_t want_max;              /* ... and its maximum interval */
-    bool param_req_host;            /* central: a peer's request awaits the host */
-    bool update_pending;            /* an instant is set for new parameters */
+    uint8_t peer_version[5];    /* VersNr, CompId, SubVersNr as in LL_VERSION_IND */
+    struct ll_conn_params want; /* LE Connection Update's, interval: the minimum */
+    uint16_t want_max;          /* ... and its maximum interval */
+    bool param_req_host;        /* central: a peer's request awaits the host */
+    bool update_pending;        /* an instant is set for new parameters */
     uint16_t update_instant;
     struct ll_conn_params update;
     /* Data length (4.5.10): ours, the peer's, the effective ones. */
@@ -144,13 +144,13 @@ bool ll_acl_pending(const struct ll_conn *cn);
 /* Fills the payload of the next data PDU (at most max octets) and its LLID. */
 /* Octets of the next data PDU: the rest of the front host packet, at most max. */
 uint8_t ll_acl_next_len(struct controller *c, const struct ll_conn *cn, uint8_t max);
-uint8_t ll_acl_next(struct controller *c, struct ll_conn *cn, uint8_t *payload,
-                    uint8_t max, uint8_t *llid);
+uint8_t ll_acl_next(struct controller *c, struct ll_conn *cn, uint8_t *payload, uint8_t max,
+                    uint8_t *llid);
 /* The data PDU in flight was acknowledged. */
 void ll_acl_acked(struct controller *c, struct ll_conn *cn);
 /* A data PDU from the peer: to the host as an HCI ACL packet. */
-void ll_acl_to_host(struct controller *c, struct ll_conn *cn, uint8_t llid,
-                    const uint8_t *data, uint8_t len);
+void ll_acl_to_host(struct controller *c, struct ll_conn *cn, uint8_t llid, const uint8_t *data,
+                    uint8_t len);
 /* Number Of Completed Packets for what cn completed since the last report, now. */
 void ll_acl_report_completed(struct controller *c, struct ll_conn *cn);
 /* The same for every link, soon: at the air's current time, after what is being

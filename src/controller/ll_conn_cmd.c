@@ -58,8 +58,7 @@ uint8_t ll_cmd_conn_update(struct controller *c, const uint8_t *p, uint8_t *ret)
         return HCI_ERR_INVALID_PARAMS;
     if (!cn)
         return HCI_ERR_UNKNOWN_CONN_ID;
-    enum ll_proc proc =
-        cn->role == HCI_ROLE_CENTRAL ? LL_PROC_CONN_UPDATE : LL_PROC_CONN_PARAM;
+    enum ll_proc proc = cn->role == HCI_ROLE_CENTRAL ? LL_PROC_CONN_UPDATE : LL_PROC_CONN_PARAM;
     if (cn->proc == proc || (cn->proc_waiting & (1u << proc)))
         return HCI_ERR_COMMAND_DISALLOWED;
     /* A central takes the maximum; a peripheral asks for the range. */
@@ -109,8 +108,8 @@ uint8_t ll_cmd_param_neg_reply(struct controller *c, const uint8_t *p, uint8_t *
 
 static bool dl_valid(uint16_t octets, uint16_t time)
 {
-    return octets >= LL_DATA_OCTETS_MIN && octets <= DL_OCTETS_MAX &&
-           time >= LL_DATA_TIME_MIN && time <= DL_TIME_MAX;
+    return octets >= LL_DATA_OCTETS_MIN && octets <= DL_OCTETS_MAX && time >= LL_DATA_TIME_MIN &&
+           time <= DL_TIME_MAX;
 }
 
 /* 7.8.33: times above what LE 1M needs for 251 octets are taken as that. */
@@ -138,8 +137,7 @@ uint8_t ll_cmd_read_default_data_length(struct controller *c, const uint8_t *p, 
 }
 
 /* 7.8.35 */
-uint8_t ll_cmd_write_default_data_length(struct controller *c, const uint8_t *p,
-                                         uint8_t *ret)
+uint8_t ll_cmd_write_default_data_length(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     uint16_t octets = get_le16(p), time = get_le16(p + 2);
     if (!dl_valid(octets, time))

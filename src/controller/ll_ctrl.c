@@ -14,7 +14,7 @@
 #include "common/log.h"
 #include "controller/controller_int.h"
 
-#define INSTANT_DELAY 6 /* events from now to an instant the central sets */
+#define INSTANT_DELAY 6     /* events from now to an instant the central sets */
 #define INSTANT_PAST 0x7fff /* (Instant - connEventCounter) mod 65536 at or above: past */
 
 /* ---- events to the host ---- */
@@ -84,7 +84,7 @@ static void proc_done(struct ll_conn *cn, enum ll_proc p)
     if (cn->proc != p)
         return;
     cn->proc = LL_PROC_NONE;
-    cn->proc_by_host &= (uint8_t)~(1u << p);
+    cn->proc_by_host &= (uint8_t)(~(1u << p));
     proc_start(cn);
 }
 
@@ -151,8 +151,8 @@ static void proc_run(struct ll_conn *cn, enum ll_proc p)
             proc_done(cn, p);
             return;
         }
-        send_features(cn, cn->role == HCI_ROLE_CENTRAL ? LL_FEATURE_REQ
-                                                       : LL_PERIPHERAL_FEATURE_REQ);
+        send_features(cn,
+                      cn->role == HCI_ROLE_CENTRAL ? LL_FEATURE_REQ : LL_PERIPHERAL_FEATURE_REQ);
         return;
     case LL_PROC_VERSION: /* exchanged once per connection (5.1.5) */
         if (cn->version_known) {
@@ -205,7 +205,7 @@ static void proc_start(struct ll_conn *cn)
     for (int p = LL_PROC_FEATURE; p < LL_PROC_COUNT; p++) {
         if (!(cn->proc_waiting & (1u << p)) || (instant_busy && sets_instant(p)))
             continue;
-        cn->proc_waiting &= (uint8_t)~(1u << p);
+        cn->proc_waiting &= (uint8_t)(~(1u << p));
         cn->proc = (enum ll_proc)p;
         proc_run(cn, (enum ll_proc)p);
         return; /* a procedure done at once started the next one itself */
@@ -322,8 +322,8 @@ static bool instant_passed(struct ll_conn *cn, uint16_t instant)
 {
     if ((uint16_t)(instant - cn->event) < INSTANT_PAST)
         return false;
-    log_msg(LOG_LEVEL_INFO, "connection 0x%03x: instant %u already passed (event %u)",
-            cn->handle, instant, cn->event);
+    log_msg(LOG_LEVEL_INFO, "connection 0x%03x: instant %u already passed (event %u)", cn->handle,
+            instant, cn->event);
     ll_conn_end(cn, HCI_ERR_INSTANT_PASSED, false);
     return true;
 }
@@ -464,8 +464,8 @@ static bool central_collides(struct ll_conn *cn, uint8_t opcode, enum ll_proc sa
     if (!busy_update && !busy_phy && !cn->param_req_host)
         return false;
     bool is_same = same == LL_PROC_PHY ? busy_phy : (busy_update || cn->param_req_host);
-    send_reject(cn, opcode, is_same ? HCI_ERR_LL_PROCEDURE_COLLISION
-                                    : HCI_ERR_DIFFERENT_TRANSACTION_COLLISION);
+    send_reject(cn, opcode,
+                is_same ? HCI_ERR_LL_PROCEDURE_COLLISION : HCI_ERR_DIFFERENT_TRANSACTION_COLLISION);
     return true;
 }
 
@@ -520,8 +520,10 @@ static void rx_update_ind(struct ll_conn *cn, const uint8_t *p)
     memcpy(hci, p + 4, 2);     /* interval as both minimum and maximum */
     memcpy(hci + 2, p + 4, 6); /* interval, latency, timeout */
     if (!ll_conn_params_valid(hci)) {
-        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: LL_CONNECTION_UPDATE_IND with invalid "
-                              "parameters ignored", cn->handle);
+        log_msg(LOG_LEVEL_WARN,
+                "connection 0x%03x: LL_CONNECTION_UPDATE_IND with invalid "
+                "parameters ignored",
+                cn->handle);
         return;
     }
     if (instant_passed(cn, instant))
@@ -537,8 +539,10 @@ static void rx_phy_update_ind(struct ll_conn *cn, const uint8_t *p)
 {
     uint8_t c_to_p = p[1], p_to_c = p[2];
     if ((c_to_p & ~3) || (p_to_c & ~3) || c_to_p == 3 || p_to_c == 3) {
-        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: LL_PHY_UPDATE_IND with unknown PHYs "
-                              "ignored", cn->handle);
+        log_msg(LOG_LEVEL_WARN,
+                "connection 0x%03x: LL_PHY_UPDATE_IND with unknown PHYs "
+                "ignored",
+                cn->handle);
         return;
     }
     if (!c_to_p && !p_to_c) { /* no change: the procedure ends now */
@@ -605,14 +609,18 @@ static void rx_known(struct ll_conn *cn, const uint8_t *p)
         rx_param_req(cn, p);
         break;
     case LL_CONNECTION_PARAM_RSP: /* this central never asks */
-        log_msg(LOG_LEVEL_INFO, "connection 0x%03x: unexpected LL_CONNECTION_PARAM_RSP "
-                              "ignored", cn->handle);
+        log_msg(LOG_LEVEL_INFO,
+                "connection 0x%03x: unexpected LL_CONNECTION_PARAM_RSP "
+                "ignored",
+                cn->handle);
         break;
     case LL_LENGTH_REQ:
     case LL_LENGTH_RSP:
         if (!length_values(cn, p)) {
-            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: data length below the minimum "
-                                  "ignored", cn->handle);
+            log_msg(LOG_LEVEL_WARN,
+                    "connection 0x%03x: data length below the minimum "
+                    "ignored",
+                    cn->handle);
             break;
         }
         if (p[0] == LL_LENGTH_REQ)
@@ -649,8 +657,10 @@ void ll_ctrl_receive(struct ll_conn *cn, const uint8_t *p, uint8_t len)
 {
     uint8_t want = ctrl_pdu_len(p[0]);
     if (want == 0 || len != want || !ctrl_role_ok(cn, p[0])) {
-        log_msg(LOG_LEVEL_INFO, "connection 0x%03x: LL control PDU opcode 0x%02x, %u octets: "
-                              "answered LL_UNKNOWN_RSP", cn->handle, p[0], len);
+        log_msg(LOG_LEVEL_INFO,
+                "connection 0x%03x: LL control PDU opcode 0x%02x, %u octets: "
+                "answered LL_UNKNOWN_RSP",
+                cn->handle, p[0], len);
         uint8_t rsp[2] = {LL_UNKNOWN_RSP, p[0]};
         ll_ctrl_send(cn, rsp, sizeof(rsp));
         return;

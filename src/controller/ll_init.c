@@ -16,8 +16,8 @@
 #define SCAN_TIME_MIN 0x0004 /* 7.8.12 */
 #define SCAN_TIME_MAX 0x4000
 #define AA_TRIES 64
-#define SCA_20_PPM 7  /* sleep clock accuracy 0..20 ppm (2.3.3.1, table 2.23) */
-#define HOP_MIN 5     /* hopIncrement 5..16 (4.5.8.2) */
+#define SCA_20_PPM 7 /* sleep clock accuracy 0..20 ppm (2.3.3.1, table 2.23) */
+#define HOP_MIN 5    /* hopIncrement 5..16 (4.5.8.2) */
 #define HOP_SPAN 12
 
 void ll_init_reset(struct controller *c)
@@ -35,9 +35,8 @@ bool ll_conn_params_valid(const uint8_t *p)
     uint16_t min = get_le16(p), max = get_le16(p + 2), latency = get_le16(p + 4),
              timeout = get_le16(p + 6), ce_min = get_le16(p + 8), ce_max = get_le16(p + 10);
     /* Supervision timeout (10 ms units) above (1 + latency) * max (1.25 ms) * 2. */
-    return min >= 0x0006 && max <= 0x0c80 && min <= max && latency <= 0x01f3 &&
-           timeout >= 0x000a && timeout <= 0x0c80 && ce_min <= ce_max &&
-           (uint32_t)timeout * 4 > (1u + latency) * max;
+    return min >= 0x0006 && max <= 0x0c80 && min <= max && latency <= 0x01f3 && timeout >= 0x000a &&
+           timeout <= 0x0c80 && ce_min <= ce_max && (uint32_t)timeout * 4 > (1u + latency) * max;
 }
 
 /* 7.8.12 */
@@ -142,8 +141,7 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     } else if (type == LL_ADV_DIRECT_IND) {
         bool rx_random = pdu->pdu[0] & LL_HDR_RXADD;
         if (pdu->len != LL_HDR_LEN + LL_ADV_DIRECT_PAYLOAD ||
-            rx_random != (own_type == HCI_ADDR_RANDOM) ||
-            memcmp(adv + LL_ADDR_LEN, own, 6) != 0)
+            rx_random != (own_type == HCI_ADDR_RANDOM) || memcmp(adv + LL_ADDR_LEN, own, 6) != 0)
             return;
     } else {
         return;
@@ -176,7 +174,7 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     memcpy(q + 6, adv, 6);
     put_le32(q + 12, aa);
     put_le24(q + 16, crc_init);
-    q[19] = 1;                                 /* WinSize 1.25 ms, WinOffset 0 */
+    q[19] = 1; /* WinSize 1.25 ms, WinOffset 0 */
     put_le16(q + 22, s->params.interval);
     put_le16(q + 24, s->params.latency);
     put_le16(q + 26, s->params.timeout);
@@ -187,6 +185,5 @@ void ll_init_receive(struct controller *c, const struct air_pdu *pdu)
     s->enabled = false;
     ctrl_listen_update(c);
     radio_transmit(&c->radio, pdu->channel, start, ind, sizeof(ind));
-    ll_conn_start(c, cn, HCI_ROLE_CENTRAL, link, adv_type, q,
-                  start + air_time_le1m(sizeof(ind)));
+    ll_conn_start(c, cn, HCI_ROLE_CENTRAL, link, adv_type, q, start + air_time_le1m(sizeof(ind)));
 }

@@ -18,11 +18,11 @@
 
 #define LL_HDR_LEN 2
 #define LL_ADDR_LEN 6
-#define LL_ADV_PAYLOAD_MAX (LL_ADDR_LEN + 31)    /* AdvA + AdvData (2.3.1) */
-#define LL_SCAN_REQ_PAYLOAD (2 * LL_ADDR_LEN)     /* ScanA + AdvA (2.3.2.1) */
+#define LL_ADV_PAYLOAD_MAX (LL_ADDR_LEN + 31) /* AdvA + AdvData (2.3.1) */
+#define LL_SCAN_REQ_PAYLOAD (2 * LL_ADDR_LEN) /* ScanA + AdvA (2.3.2.1) */
 
-#define LL_ADV_DIRECT_PAYLOAD (2 * LL_ADDR_LEN)   /* AdvA + TargetA (2.3.1.2) */
-#define LL_CONNECT_IND_PAYLOAD 34                 /* InitA, AdvA, LLData (2.3.3.1) */
+#define LL_ADV_DIRECT_PAYLOAD (2 * LL_ADDR_LEN) /* AdvA + TargetA (2.3.1.2) */
+#define LL_CONNECT_IND_PAYLOAD 34               /* InitA, AdvA, LLData (2.3.3.1) */
 
 #define LL_ADV_CHANNEL_FIRST 37
 #define LL_ADV_CHANNELS 3

@@ -42,8 +42,8 @@ uint8_t ll_scan_set_params(struct controller *c, const uint8_t *p, uint8_t *ret)
         return HCI_ERR_COMMAND_DISALLOWED;
     uint16_t interval = get_le16(p + 1), window = get_le16(p + 3);
     if (p[0] > HCI_SCAN_ACTIVE || interval < SCAN_TIME_MIN || interval > SCAN_TIME_MAX ||
-        window < SCAN_TIME_MIN || window > SCAN_TIME_MAX || window > interval ||
-        p[5] > 0x03 || p[6] > 0x03)
+        window < SCAN_TIME_MIN || window > SCAN_TIME_MAX || window > interval || p[5] > 0x03 ||
+        p[6] > 0x03)
         return HCI_ERR_INVALID_PARAMS;
     s->type = p[0];
     s->interval = interval;
@@ -124,8 +124,7 @@ static bool scan_seen(struct ll_scan *s, uint8_t event_type, uint8_t addr_type,
 
 /* LE Advertising Report, one report (Vol 4 Part E 7.7.65.2). */
 static void scan_report(struct controller *c, uint8_t event_type, uint8_t addr_type,
-                        const uint8_t addr[6], const uint8_t *data, uint8_t data_len,
-                        int8_t rssi)
+                        const uint8_t addr[6], const uint8_t *data, uint8_t data_len, int8_t rssi)
 {
     struct ll_scan *s = &c->scan;
     /* No room at the host: dropped, as a report lost on the air would be (before the
@@ -190,7 +189,7 @@ static void scan_request(struct controller *c, const struct air_pdu *pdu, uint8_
     s->awaiting_addr_type = adv_type;
     memcpy(s->awaiting_addr, adv_addr, 6);
     radio_transmit(&c->radio, pdu->channel, pdu->start + pdu->duration + AIR_T_IFS_US, req,
-                    sizeof(req));
+                   sizeof(req));
 }
 
 void ll_scan_receive(struct controller *c, const struct air_pdu *pdu)
@@ -209,8 +208,7 @@ void ll_scan_receive(struct controller *c, const struct air_pdu *pdu)
         if (s->awaiting_rsp && addr_type == s->awaiting_addr_type &&
             memcmp(addr, s->awaiting_addr, 6) == 0) {
             scan_backoff_result(c, true);
-            scan_report(c, HCI_ADV_REPORT_SCAN_RSP, addr_type, addr, data, data_len,
-                        pdu->rssi);
+            scan_report(c, HCI_ADV_REPORT_SCAN_RSP, addr_type, addr, data, data_len, pdu->rssi);
         }
         return;
     }

@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 struct rng {
-    void *ctx;          /* EVP_CIPHER_CTX */
-    uint8_t block[64];  /* keystream not yet used */
-    size_t used;        /* octets of block already handed out */
+    void *ctx;         /* EVP_CIPHER_CTX */
+    uint8_t block[64]; /* keystream not yet used */
+    size_t used;       /* octets of block already handed out */
 };
 
 /* Returns 0 or -EIO. */

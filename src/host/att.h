@@ -110,7 +110,8 @@ int att_client_request(struct host *h, struct conn *c, const uint8_t *pdu, size_
 
 /* The connection that owns a bearer; the bearer of one of its timers. */
 struct conn *att_conn(struct att_bearer *b);
+/* (timer is a plain name: no parentheses, which clang-format would take for a cast.) */
 #define ATT_BEARER_OF(timer, field) \
-    ((struct att_bearer *)((char *)(timer) - offsetof(struct att_bearer, field)))
+    ((struct att_bearer *)((char *)timer - offsetof(struct att_bearer, field)))
 
 #endif

@@ -62,7 +62,7 @@ void att_client_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_
     }
     /* Only an answer to the request we have out counts (3.3.2). */
     bool answer = b->req_op && (op == ATT_ERROR_RSP ? len >= 2 && pdu[1] == b->req_op
-                                                     : op == att_rsp_op(b->req_op));
+                                                    : op == att_rsp_op(b->req_op));
     if (!answer)
         return;
     host_timer_stop(h, &b->req_timer);

@@ -7,12 +7,12 @@
 
 /* How the bytes after a PDU's fixed part are laid out. */
 enum shape {
-    SHAPE_NONE,       /* min..max bytes, nothing more to check */
-    SHAPE_UUID,       /* handles then a 16- or 128-bit UUID: 7 or 21 bytes */
-    SHAPE_HANDLES,    /* opcode then two or more handles */
-    SHAPE_INFO,       /* format byte then (handle, 16-bit UUID) or (handle, 128-bit UUID) pairs */
+    SHAPE_NONE,         /* min..max bytes, nothing more to check */
+    SHAPE_UUID,         /* handles then a 16- or 128-bit UUID: 7 or 21 bytes */
+    SHAPE_HANDLES,      /* opcode then two or more handles */
+    SHAPE_INFO,         /* format byte then (handle, 16-bit UUID) or (handle, 128-bit UUID) pairs */
     SHAPE_HANDLES_INFO, /* opcode then (found, group end) handle pairs */
-    SHAPE_ATTR_DATA,  /* length byte then entries of that length, at least `aux` each */
+    SHAPE_ATTR_DATA,    /* length byte then entries of that length, at least `aux` each */
 };
 
 struct rule {

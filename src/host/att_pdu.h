@@ -63,9 +63,9 @@ enum att_err {
     ATT_ERR_UNSUPPORTED_GROUP = 0x10,
 };
 
-#define ATT_MTU_MIN 23      /* LE default and minimum (3.2.8) */
-#define ATT_MTU_MAX 527     /* the largest config('mtu') */
-#define ATT_VALUE_MAX 512   /* longest attribute value (3.2.9) */
+#define ATT_MTU_MIN 23    /* LE default and minimum (3.2.8) */
+#define ATT_MTU_MAX 527   /* the largest config('mtu') */
+#define ATT_VALUE_MAX 512 /* longest attribute value (3.2.9) */
 
 /* Whether an opcode is one a client sends and expects an answer to (a request). */
 bool att_op_is_request(uint8_t op);

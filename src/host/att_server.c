@@ -127,8 +127,8 @@ static void on_find_by_type(struct host *h, struct conn *c, const uint8_t *pdu, 
 
 /* Sends a list response (Read By Type, Read By Group Type: 3.4.4.2, 3.4.4.10) of
  * entries each bytes long, or Attribute Not Found when none matched. */
-static void respond_list(struct host *h, struct conn *c, uint8_t op, uint16_t start,
-                         uint8_t *rsp, size_t n, size_t each)
+static void respond_list(struct host *h, struct conn *c, uint8_t op, uint16_t start, uint8_t *rsp,
+                         size_t n, size_t each)
 {
     if (!each) {
         error(h, c, op, start, ATT_ERR_ATTR_NOT_FOUND);
@@ -311,8 +311,8 @@ static void on_prep_write(struct host *h, struct conn *c, const uint8_t *pdu, si
 /* Reassembles the entries of one handle starting at *at into value (ATT_VALUE_MAX
  * bytes), advancing *at. 0, or the ATT error of a gap, an overlap or an overlong
  * value (3.4.6.3). */
-static uint8_t prep_group(const struct att_bearer *b, size_t *at, uint16_t *handle,
-                          uint8_t *value, size_t *len)
+static uint8_t prep_group(const struct att_bearer *b, size_t *at, uint16_t *handle, uint8_t *value,
+                          size_t *len)
 {
     *handle = get_le16(b->prep + *at);
     *len = 0;

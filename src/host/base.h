@@ -33,9 +33,9 @@ struct host_timer;
 struct host_base {
     mpble_event_fn fn; /* the application's event callback (may be NULL) */
     void *ctx;
-    bool log;       /* diagnostics on stderr */
-    bool stopping;  /* deactivating: no events but SCAN_DONE */
-    char *err;      /* the device's error message buffer */
+    bool log;      /* diagnostics on stderr */
+    bool stopping; /* deactivating: no events but SCAN_DONE */
+    char *err;     /* the device's error message buffer */
     size_t err_cap;
     struct host_settings settings;
 

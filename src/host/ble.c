@@ -127,7 +127,10 @@ bool mpble_is_active(mpble_t *dev)
 
 static struct host *new_host(struct mpble *dev)
 {
-    struct host_base base = {.fn = dev->fn, .ctx = dev->ctx, .log = dev->log, .err = dev->err,
+    struct host_base base = {.fn = dev->fn,
+                             .ctx = dev->ctx,
+                             .log = dev->log,
+                             .err = dev->err,
                              .err_cap = sizeof dev->err};
     pthread_mutex_lock(&dev->mu);
     base.settings = dev->settings;
@@ -389,11 +392,11 @@ int mpble_set_rxbuf(mpble_t *dev, int size)
     return 0;
 }
 
-#define SETTER(name, type, change)                                                         \
-    void mpble_set_##name(mpble_t *dev, type v)                                            \
-    {                                                                                      \
-        struct field_arg f = {offsetof(struct host_settings, name), (int)v};               \
-        update_settings(dev, change, &f);                                                  \
+#define SETTER(name, type, change)                                           \
+    void mpble_set_##name(mpble_t *dev, type v)                              \
+    {                                                                        \
+        struct field_arg f = {offsetof(struct host_settings, name), (int)v}; \
+        update_settings(dev, change, &f);                                    \
     }
 SETTER(bond, bool, change_bool)
 SETTER(mitm, bool, change_bool)

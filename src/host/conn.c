@@ -81,8 +81,7 @@ static bool valid_params(uint16_t imin, uint16_t imax, uint16_t latency, uint16_
     /* Vol 4 Part E 7.8.12 ranges; the supervision timeout must exceed
      * (1 + latency) * interval_max * 2 (in ms: timeout * 10 > (1 + l) * imax * 2.5). */
     return imin >= 0x0006 && imax <= 0x0c80 && imin <= imax && latency <= 0x01f3 &&
-           timeout >= 0x000a && timeout <= 0x0c80 &&
-           (uint32_t)timeout * 4 > (1u + latency) * imax;
+           timeout >= 0x000a && timeout <= 0x0c80 && (uint32_t)timeout * 4 > (1u + latency) * imax;
 }
 
 static void connect_timer_fired(struct host *h, struct host_timer *t)
@@ -253,8 +252,9 @@ void conn_on_disconnect(struct host *h, const struct hci_evt *ev)
     c->used = false;
     gap_set_links_full(h, false);
     mpble_addr_t peer = c->peer;
-    emit_conn(h, c->role == CONN_ROLE_CENTRAL ? MPBLE_IRQ_PERIPHERAL_DISCONNECT
-                                              : MPBLE_IRQ_CENTRAL_DISCONNECT,
+    emit_conn(h,
+              c->role == CONN_ROLE_CENTRAL ? MPBLE_IRQ_PERIPHERAL_DISCONNECT
+                                           : MPBLE_IRQ_CENTRAL_DISCONNECT,
               c->handle, &peer);
 }
 

@@ -107,7 +107,7 @@ int gap_set_addr_mode(struct host *h, int mode)
         return use_random_addr(h, 0x00);
     case ADDR_RPA:
         host_error(h, "addr_mode 2 (resolvable private addresses) needs privacy "
-                              "support, which this version does not have");
+                      "support, which this version does not have");
         return -EOPNOTSUPP;
     default:
         return 0; /* the reference ignores other values */
@@ -117,8 +117,7 @@ int gap_set_addr_mode(struct host *h, int mode)
 void gap_get_mac(struct host *h, mpble_addr_t *out)
 {
     out->type = h->own_addr_type;
-    bdaddr_reverse(out->val, h->own_addr_type == HCI_ADDR_PUBLIC ? h->public_addr
-                                                                 : h->random_addr);
+    bdaddr_reverse(out->val, h->own_addr_type == HCI_ADDR_PUBLIC ? h->public_addr : h->random_addr);
 }
 
 /* ---- broadcaster ---- */
@@ -172,13 +171,12 @@ int gap_advertise(struct host *h, const struct gap_adv_args *a)
     if ((rc = simple_cmd(h, HCI_OP_LE_SET_ADV_PARAMS, p, sizeof p)) < 0) {
         if (rc == -EINVAL)
             host_error(h, "the controller refused the advertising interval %u us",
-                          (unsigned)a->interval_us);
+                       (unsigned)a->interval_us);
         return rc;
     }
     if (a->adv && (rc = set_adv_payload(h, HCI_OP_LE_SET_ADV_DATA, a->adv, a->adv_len)) < 0)
         return rc;
-    if (a->resp &&
-        (rc = set_adv_payload(h, HCI_OP_LE_SET_SCAN_RSP_DATA, a->resp, a->resp_len)) < 0)
+    if (a->resp && (rc = set_adv_payload(h, HCI_OP_LE_SET_SCAN_RSP_DATA, a->resp, a->resp_len)) < 0)
         return rc;
     h->adv_connectable = a->connectable;
     if (a->connectable && h->links_full) {
@@ -223,7 +221,9 @@ void gap_set_links_full(struct host *h, bool full)
 static uint16_t scan_units(uint32_t us)
 {
     uint32_t u = us / UNIT_US;
-    return (uint16_t)(u < SCAN_UNITS_MIN ? SCAN_UNITS_MIN : u > SCAN_UNITS_MAX ? SCAN_UNITS_MAX : u);
+    return (uint16_t)(u < SCAN_UNITS_MIN   ? SCAN_UNITS_MIN
+                      : u > SCAN_UNITS_MAX ? SCAN_UNITS_MAX
+                                           : u);
 }
 
 static void scan_finished(struct host *h)

@@ -207,8 +207,8 @@ static bool advance(struct gattc_proc *p, uint16_t a, uint16_t end)
 }
 
 /* Read By Group Type Response (Vol 3 Part F 3.4.4.10). */
-static bool on_services(struct host *h, struct conn *c, struct gattc_proc *p,
-                        const uint8_t *pdu, size_t len)
+static bool on_services(struct host *h, struct conn *c, struct gattc_proc *p, const uint8_t *pdu,
+                        size_t len)
 {
     size_t each = pdu[1];
     if (each != 6 && each != 20)
@@ -258,8 +258,8 @@ static bool on_characteristics(struct host *h, struct conn *c, struct gattc_proc
 }
 
 /* Find Information Response (3.4.3.2): every attribute in the range. */
-static bool on_descriptors(struct host *h, struct conn *c, struct gattc_proc *p,
-                           const uint8_t *pdu, size_t len)
+static bool on_descriptors(struct host *h, struct conn *c, struct gattc_proc *p, const uint8_t *pdu,
+                           size_t len)
 {
     size_t each = pdu[1] == 1 ? 4 : 18;
     for (size_t i = 2; i < len && !p->done; i += each) {
@@ -420,8 +420,7 @@ int gattc_discover_characteristics(struct host *h, struct conn *c, uint16_t star
     return start(h, c);
 }
 
-int gattc_discover_descriptors(struct host *h, struct conn *c, uint16_t start_handle,
-                               uint16_t end)
+int gattc_discover_descriptors(struct host *h, struct conn *c, uint16_t start_handle, uint16_t end)
 {
     int rc;
     struct gattc_proc *p = push(c, GATTC_DISC_DSCS, &rc);
@@ -445,8 +444,8 @@ int gattc_read(struct host *h, struct conn *c, uint16_t handle)
     return start(h, c);
 }
 
-int gattc_write(struct host *h, struct conn *c, uint16_t handle, const uint8_t *data,
-                size_t len, bool with_response)
+int gattc_write(struct host *h, struct conn *c, uint16_t handle, const uint8_t *data, size_t len,
+                bool with_response)
 {
     /* Cut to ATT_MTU-3 when sent, never a long write (semantics 7.5). */
     if (!with_response) {

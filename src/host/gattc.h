@@ -29,7 +29,7 @@ enum gattc_kind {
 
 struct gattc_proc {
     uint8_t kind; /* enum gattc_kind */
-    bool done;       /* finished: its DONE event (with status) is next */
+    bool done;    /* finished: its DONE event (with status) is next */
     uint16_t status;
     bool has_uuid;
     mpble_uuid_t uuid; /* the service sought, or the characteristic filter */
@@ -60,14 +60,14 @@ struct gattc_queue {
  * -EALREADY for a second MTU exchange, -EINVAL for a UUID of a bad length,
  * -ENOTCONN when the ATT bearer timed out. */
 int gattc_discover_services(struct host *h, struct conn *c, const mpble_uuid_t *uuid);
-int gattc_discover_characteristics(struct host *h, struct conn *c, uint16_t start,
-                                   uint16_t end, const mpble_uuid_t *uuid);
+int gattc_discover_characteristics(struct host *h, struct conn *c, uint16_t start, uint16_t end,
+                                   const mpble_uuid_t *uuid);
 int gattc_discover_descriptors(struct host *h, struct conn *c, uint16_t start, uint16_t end);
 int gattc_read(struct host *h, struct conn *c, uint16_t handle);
 /* A Write Request (WRITE_DONE follows) or a Write Command (sent now: -ENOMEM when
  * the transmit queue is full). */
-int gattc_write(struct host *h, struct conn *c, uint16_t handle, const uint8_t *data,
-                size_t len, bool with_response);
+int gattc_write(struct host *h, struct conn *c, uint16_t handle, const uint8_t *data, size_t len,
+                bool with_response);
 int gattc_exchange_mtu(struct host *h, struct conn *c);
 
 /* From the ATT client: the bearer is idle, start the next request if any. */

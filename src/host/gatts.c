@@ -24,12 +24,12 @@ enum kind { K_SERVICE, K_CHRC, K_VALUE, K_CCCD, K_DESC };
 enum stack_value { SV_NONE, SV_DEVICE_NAME, SV_APPEARANCE, SV_OTHER };
 
 struct attr {
-    uint8_t kind;        /* enum kind */
-    uint8_t stack;       /* enum stack_value: part of the GAP/GATT services */
-    uint16_t flags;      /* VALUE, CCCD: the characteristic's; DESC: the descriptor's */
-    uint16_t ref;        /* SERVICE: group end; CHRC: value handle; VALUE: its CCCD or 0 */
-    uint32_t slot;       /* VALUE, DESC: index of the value; CCCD: index of the CCCD */
-    mpble_uuid_t uuid;   /* SERVICE: the service; CHRC, VALUE: the characteristic; DESC */
+    uint8_t kind;      /* enum kind */
+    uint8_t stack;     /* enum stack_value: part of the GAP/GATT services */
+    uint16_t flags;    /* VALUE, CCCD: the characteristic's; DESC: the descriptor's */
+    uint16_t ref;      /* SERVICE: group end; CHRC: value handle; VALUE: its CCCD or 0 */
+    uint32_t slot;     /* VALUE, DESC: index of the value; CCCD: index of the CCCD */
+    mpble_uuid_t uuid; /* SERVICE: the service; CHRC, VALUE: the characteristic; DESC */
 };
 
 struct value {
@@ -127,16 +127,18 @@ static struct attr *add(struct gatts_db *db, uint8_t kind, uint8_t stack, uint16
 }
 
 /* Appends services to the database; writes user value/descriptor handles to out. */
-static size_t build(struct gatts_db *db, const struct mpble_gatts_service *s, size_t n,
-                    bool stack, uint16_t *out)
+static size_t build(struct gatts_db *db, const struct mpble_gatts_service *s, size_t n, bool stack,
+                    uint16_t *out)
 {
     size_t nout = 0;
     for (size_t i = 0; i < n; i++) {
         struct attr *svc = add(db, K_SERVICE, stack ? SV_OTHER : SV_NONE, 0, &s[i].uuid);
         for (size_t j = 0; j < s[i].num_characteristics; j++) {
             const struct mpble_gatts_characteristic *ch = &s[i].characteristics[j];
-            uint8_t sv = !stack ? SV_NONE : i == 0 && j == 0 ? SV_DEVICE_NAME
-                                        : i == 0 && j == 1 ? SV_APPEARANCE : SV_OTHER;
+            uint8_t sv = !stack             ? SV_NONE
+                         : i == 0 && j == 0 ? SV_DEVICE_NAME
+                         : i == 0 && j == 1 ? SV_APPEARANCE
+                                            : SV_OTHER;
             struct attr *decl = add(db, K_CHRC, sv, ch->flags, &ch->uuid);
             decl->ref = (uint16_t)(db->n + 1);
             struct attr *val = add(db, K_VALUE, sv, ch->flags, &ch->uuid);

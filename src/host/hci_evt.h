@@ -8,16 +8,16 @@
 #include <stdint.h>
 
 enum hci_evt_kind {
-    HCI_EVT_OTHER,        /* well-formed, of no interest to the host yet */
-    HCI_EVT_CMD_COMPLETE, /* 7.7.14 */
-    HCI_EVT_CMD_STATUS,   /* 7.7.15 */
-    HCI_EVT_HW_ERROR,     /* 7.7.16 */
-    HCI_EVT_ADV_REPORT,   /* 7.7.65.2: iterate with hci_adv_report_next */
-    HCI_EVT_DISCONN_COMPLETE,  /* 7.7.5 */
-    HCI_EVT_NUM_COMPLETED,     /* 7.7.19: iterate with hci_num_completed_next */
-    HCI_EVT_CONN_COMPLETE,     /* 7.7.65.1 and 7.7.65.10 (enhanced) */
-    HCI_EVT_CONN_UPDATE,       /* 7.7.65.3 */
-    HCI_EVT_CONN_PARAM_REQ,    /* 7.7.65.6 */
+    HCI_EVT_OTHER,            /* well-formed, of no interest to the host yet */
+    HCI_EVT_CMD_COMPLETE,     /* 7.7.14 */
+    HCI_EVT_CMD_STATUS,       /* 7.7.15 */
+    HCI_EVT_HW_ERROR,         /* 7.7.16 */
+    HCI_EVT_ADV_REPORT,       /* 7.7.65.2: iterate with hci_adv_report_next */
+    HCI_EVT_DISCONN_COMPLETE, /* 7.7.5 */
+    HCI_EVT_NUM_COMPLETED,    /* 7.7.19: iterate with hci_num_completed_next */
+    HCI_EVT_CONN_COMPLETE,    /* 7.7.65.1 and 7.7.65.10 (enhanced) */
+    HCI_EVT_CONN_UPDATE,      /* 7.7.65.3 */
+    HCI_EVT_CONN_PARAM_REQ,   /* 7.7.65.6 */
 };
 
 /* Connection parameters in HCI units: interval 1.25 ms, latency in events,

@@ -101,8 +101,7 @@ struct host *host_new(const struct host_base *base)
     h->rx_in = malloc(HCI_READ_CHUNK);
     h->rx_pkt = malloc(H4_MAX_PACKET);
     h4_init(&h->rx, H4_FROM_CONTROLLER, 65535);
-    if (h->parked.buf == NULL || h->rx_in == NULL || h->rx_pkt == NULL ||
-        conn_start(h) < 0) {
+    if (h->parked.buf == NULL || h->rx_in == NULL || h->rx_pkt == NULL || conn_start(h) < 0) {
         host_free(h);
         return NULL;
     }

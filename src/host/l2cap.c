@@ -25,8 +25,7 @@ int l2cap_fixed_open(struct host *h, struct conn *c, uint16_t cid, uint16_t mtu,
     for (unsigned i = 0; i < L2CAP_MAX_CHANS; i++) {
         struct l2cap_chan *ch = &c->l2cap.chans[i];
         if (ch->ops == NULL) {
-            *ch = (struct l2cap_chan){.ops = ops, .scid = cid, .dcid = cid, .mtu = mtu,
-                                      .mps = mtu};
+            *ch = (struct l2cap_chan){.ops = ops, .scid = cid, .dcid = cid, .mtu = mtu, .mps = mtu};
             return 0;
         }
     }

@@ -30,9 +30,9 @@ struct l2cap_chan_ops {
 
 struct l2cap_chan {
     const struct l2cap_chan_ops *ops; /* NULL: a free slot */
-    uint16_t scid, dcid; /* ours and the peer's; the same for a fixed channel */
-    uint16_t mtu, mps;   /* the largest SDU and PDU payload the owner takes */
-    bool wants_room;     /* a send found the queue full: tell the owner of room */
+    uint16_t scid, dcid;              /* ours and the peer's; the same for a fixed channel */
+    uint16_t mtu, mps;                /* the largest SDU and PDU payload the owner takes */
+    bool wants_room;                  /* a send found the queue full: tell the owner of room */
 };
 
 struct l2cap_link {

@@ -19,7 +19,7 @@
 #define SIG_DISCONN_RSP 0x07
 #define SIG_CREDIT_CONN_RSP 0x18
 #define SIG_CREDIT_RECONF_RSP 0x1a
-#define SIG_HDR 4 /* code, identifier, length(2) */
+#define SIG_HDR 4       /* code, identifier, length(2) */
 #define SIG_DATA_MAX 16 /* the longest answer this host sends */
 /* Command Reject reasons (4.1). */
 #define REJECT_NOT_UNDERSTOOD 0x0000
@@ -47,8 +47,8 @@ static uint8_t reject(uint16_t reason, uint8_t *rsp, size_t *rsp_len)
 }
 
 /* 4.20: only a central answers; the parameters are checked as the controller would. */
-static uint8_t on_param_update_req(struct host *h, struct conn *c, const uint8_t *d,
-                                   size_t len, uint8_t *rsp, size_t *rsp_len)
+static uint8_t on_param_update_req(struct host *h, struct conn *c, const uint8_t *d, size_t len,
+                                   uint8_t *rsp, size_t *rsp_len)
 {
     if (c->role != CONN_ROLE_CENTRAL)
         return reject(REJECT_NOT_UNDERSTOOD, rsp, rsp_len);
@@ -59,8 +59,8 @@ static uint8_t on_param_update_req(struct host *h, struct conn *c, const uint8_t
     return SIG_CONN_PARAM_UPDATE_RSP;
 }
 
-static uint8_t on_le_credit_conn_req(struct host *h, struct conn *c, const uint8_t *d,
-                                     size_t len, uint8_t *rsp, size_t *rsp_len)
+static uint8_t on_le_credit_conn_req(struct host *h, struct conn *c, const uint8_t *d, size_t len,
+                                     uint8_t *rsp, size_t *rsp_len)
 {
     l2cap_coc_conn_req(h, c, d, rsp);
     *rsp_len = L2CAP_COC_CONN_RSP_LEN;

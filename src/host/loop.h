@@ -12,9 +12,9 @@ struct host;
 struct loop {
     struct host *host;
     pthread_t thread;
-    bool running; /* the thread exists (until joined) */
-    bool quit;    /* the thread is to end at its next step */
-    int wake_fd;  /* eventfd: the loop thread must look again (timers, queued packets) */
+    bool running;       /* the thread exists (until joined) */
+    bool quit;          /* the thread is to end at its next step */
+    int wake_fd;        /* eventfd: the loop thread must look again (timers, queued packets) */
     pthread_mutex_t mu; /* the host lock */
     bool loop_waiting;  /* the loop thread waits for the lock: callers let it go first */
     pthread_t owner;    /* valid while depth > 0 */

@@ -22,8 +22,8 @@
 #define FEATURE_LE_BYTE 4
 #define FEATURE_LE_BIT 0x40
 
-static int step(struct host *h, uint16_t op, const void *p, uint8_t plen, uint8_t *rsp,
-                size_t cap, size_t need, const char *what)
+static int step(struct host *h, uint16_t op, const void *p, uint8_t plen, uint8_t *rsp, size_t cap,
+                size_t need, const char *what)
 {
     size_t got = 0;
     int st = hci_cmd(h, op, p, plen, rsp, cap, &got);
@@ -52,8 +52,10 @@ int startup_controller(struct host *h)
 
     if ((rc = step(h, HCI_OP_RESET, NULL, 0, NULL, 0, 0, "Reset")) < 0) {
         if (h->dead) /* it took the connection and closed it: it refuses hosts */
-            host_error(h, "%s, before answering HCI Reset: an air does so at its limit "
-                          "of open files or memory (see its log)", h->dead_reason);
+            host_error(h,
+                       "%s, before answering HCI Reset: an air does so at its limit "
+                       "of open files or memory (see its log)",
+                       h->dead_reason);
         return rc;
     }
     if ((rc = step(h, HCI_OP_READ_LOCAL_VERSION, NULL, 0, r, sizeof r, 8,
@@ -78,26 +80,28 @@ int startup_controller(struct host *h)
     put_le32(p + 4, (uint32_t)(LE_EVENT_MASK >> 32));
     if ((rc = step(h, HCI_OP_LE_SET_EVENT_MASK, p, 8, NULL, 0, 0, "LE Set Event Mask")) < 0)
         return rc;
-    if ((rc = step(h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 3,
-                   "LE Read Buffer Size")) < 0)
+    if ((rc = step(h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 3, "LE Read Buffer Size")) <
+        0)
         return rc;
     h->acl_mtu = get_le16(r);
     h->acl_pkts = r[2];
     if (h->acl_mtu == 0) {
         /* 7.8.2: zero means the LE traffic shares the BR/EDR buffers. */
-        if ((rc = step(h, HCI_OP_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 7,
-                       "Read Buffer Size")) < 0)
+        if ((rc = step(h, HCI_OP_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 7, "Read Buffer Size")) <
+            0)
             return rc;
         h->acl_mtu = get_le16(r);
         h->acl_pkts = (uint16_t)get_le16(r + 3);
     }
     if (h->acl_mtu == 0 || h->acl_pkts == 0) {
-        host_error(h, "the controller reports no ACL data buffers (%u of %u octets): it "
-                      "could carry no data", h->acl_pkts, h->acl_mtu);
+        host_error(h,
+                   "the controller reports no ACL data buffers (%u of %u octets): it "
+                   "could carry no data",
+                   h->acl_pkts, h->acl_mtu);
         return -EIO;
     }
-    if ((rc = step(h, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0, h->le_features,
-                   sizeof h->le_features, 8, "LE Read Local Supported Features")) < 0)
+    if ((rc = step(h, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0, h->le_features, sizeof h->le_features,
+                   8, "LE Read Local Supported Features")) < 0)
         return rc;
     if ((rc = step(h, HCI_OP_READ_BD_ADDR, NULL, 0, h->public_addr, 6, 6, "Read BD_ADDR")) < 0)
         return rc;

@@ -20,9 +20,9 @@
 #include "common/timerq.h"
 #include "crypto/rng.h"
 
-#define AIR_T_IFS_US 150   /* inter frame space: Vol 6 Part B 4.1.1 */
-#define AIR_PDU_MAX 258    /* header + largest payload (251 + MIC 4) + 1 spare */
-#define AIR_TX_POWER_DBM 0 /* every radio transmits at 0 dBm */
+#define AIR_T_IFS_US 150       /* inter frame space: Vol 6 Part B 4.1.1 */
+#define AIR_PDU_MAX 258        /* header + largest payload (251 + MIC 4) + 1 spare */
+#define AIR_TX_POWER_DBM 0     /* every radio transmits at 0 dBm */
 #define AIR_ADV_AA 0x8e89bed6u /* advertising physical channel access address (2.1.2) */
 
 /* PHYs (the bit values of Vol 4 Part E 7.8.47). */
@@ -54,8 +54,8 @@ struct radio_ops {
     /* The peripheral end of link heard the central's pdu: it writes its answer (at
      * most AIR_PDU_MAX octets) to reply, its PHY to *phy, and returns the length;
      * 0 sends nothing. NULL for radios that never connect. */
-    size_t (*link_receive)(struct radio *r, int link, const struct air_pdu *pdu,
-                           uint8_t *reply, uint8_t *phy);
+    size_t (*link_receive)(struct radio *r, int link, const struct air_pdu *pdu, uint8_t *reply,
+                           uint8_t *phy);
     /* The peripheral end of link has something to send (fast timing: the central
      * runs a connection event now). */
     void (*link_kick)(struct radio *r, int link);
@@ -66,8 +66,8 @@ struct radio_ops {
 struct radio_air_ops {
     int (*join)(struct radio_air *air, struct radio *r, const struct radio_ops *ops);
     void (*leave)(struct radio *r);
-    void (*transmit)(struct radio *from, uint8_t channel, uint64_t start,
-                     const uint8_t *pdu, size_t len);
+    void (*transmit)(struct radio *from, uint8_t channel, uint64_t start, const uint8_t *pdu,
+                     size_t len);
     void (*advertise_now)(struct radio *scanner);
     void (*listen)(struct radio *r, bool on);
     int (*link_open)(struct radio *central, uint32_t aa, uint32_t crc_init);
@@ -91,14 +91,13 @@ struct radio {
     struct rng rng; /* this radio's own random stream, from the air's seed */
     /* The medium's: */
     struct radio *next;
-    bool listening;                         /* see radio_listen */
+    bool listening;                          /* see radio_listen */
     struct radio *listen_prev, *listen_next; /* among the listening ones */
-    double x, y; /* metres */
+    double x, y;                             /* metres */
 };
 
 /* Joins air with its own random stream. Returns 0 or -EIO. */
-static inline int radio_join(struct radio_air *air, struct radio *r,
-                             const struct radio_ops *ops)
+static inline int radio_join(struct radio_air *air, struct radio *r, const struct radio_ops *ops)
 {
     return air->ops->join(air, r, ops);
 }
@@ -178,9 +177,8 @@ static inline void radio_link_close(struct radio *r, int link)
  * starts T_IFS after its end. Returns false if nothing was heard back (the
  * peripheral is gone, did not hear the PDU or sent nothing, or its answer was
  * lost); else fills *reply, its octets in buf. */
-static inline bool radio_link_exchange(struct radio *central, int link,
-                                       const struct air_pdu *pdu, struct air_pdu *reply,
-                                       uint8_t buf[AIR_PDU_MAX])
+static inline bool radio_link_exchange(struct radio *central, int link, const struct air_pdu *pdu,
+                                       struct air_pdu *reply, uint8_t buf[AIR_PDU_MAX])
 {
     return central->air->ops->link_exchange(central, link, pdu, reply, buf);
 }

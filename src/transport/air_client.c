@@ -69,8 +69,12 @@ static int find_air_binary(char *out, size_t cap)
 static int spawn_air(const char *bin, const char *sock, const char *log_path)
 {
     const char *idle = getenv("MPBLE_AIR_IDLE_EXIT");
-    char *argv[] = {(char *)"mpble-air", (char *)"--socket", (char *)sock, (char *)"--exit-when-idle",
-                    (char *)(idle && *idle ? idle : AIR_IDLE_EXIT_S), NULL};
+    char *argv[] = {(char *)"mpble-air",
+                    (char *)"--socket",
+                    (char *)sock,
+                    (char *)"--exit-when-idle",
+                    (char *)(idle && *idle ? idle : AIR_IDLE_EXIT_S),
+                    NULL};
     pid_t pid = fork();
     if (pid < 0)
         return -errno;
@@ -140,7 +144,8 @@ int air_client_open(const char *path, char *err, size_t errlen)
         if (rc < 0) {
             snprintf(err, errlen,
                      "air: no air server at %s and no mpble-air executable found "
-                     "(set MPBLE_AIR_BIN or put mpble-air on PATH)", sock);
+                     "(set MPBLE_AIR_BIN or put mpble-air on PATH)",
+                     sock);
             fd = rc;
         } else if ((rc = spawn_air(bin, sock, log_path)) < 0) {
             snprintf(err, errlen, "air: cannot start %s: %s", bin, strerror(-rc));
@@ -153,8 +158,8 @@ int air_client_open(const char *path, char *err, size_t errlen)
                 sleep_ms(10);
             }
             if (fd < 0)
-                snprintf(err, errlen, "air: started %s but it does not accept on %s (see %s)",
-                         bin, sock, log_path);
+                snprintf(err, errlen, "air: started %s but it does not accept on %s (see %s)", bin,
+                         sock, log_path);
         }
     }
     flock(lock, LOCK_UN);

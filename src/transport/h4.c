@@ -103,8 +103,7 @@ int h4_next(struct h4_deframer *d, const uint8_t **data, size_t *len, const uint
     return 0;
 }
 
-int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn,
-            void *ctx)
+int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn, void *ctx)
 {
     const uint8_t *pkt;
     size_t n;

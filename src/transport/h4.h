@@ -22,10 +22,10 @@ enum h4_side {
 
 struct h4_deframer {
     enum h4_side side;
-    size_t max_acl;       /* largest ACL payload accepted (<= 65535) */
-    size_t have;          /* bytes of the current packet collected */
-    size_t need;          /* total bytes of the current packet, 0 while unknown */
-    const char *err;      /* why the stream was refused, or NULL */
+    size_t max_acl;  /* largest ACL payload accepted (<= 65535) */
+    size_t have;     /* bytes of the current packet collected */
+    size_t need;     /* total bytes of the current packet, 0 while unknown */
+    const char *err; /* why the stream was refused, or NULL */
     uint8_t buf[H4_MAX_PACKET];
 };
 
@@ -38,8 +38,7 @@ void h4_init(struct h4_deframer *d, enum h4_side side, size_t max_acl);
 /* Feeds bytes. Returns 0, the callback's negative value, or -EPROTO when the stream
  * has an unknown packet indicator or an impossible length (the deframer is then
  * unusable until h4_init). */
-int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn,
-            void *ctx);
+int h4_feed(struct h4_deframer *d, const uint8_t *data, size_t len, h4_packet_fn fn, void *ctx);
 
 /* Takes bytes from *data (advancing it and *len) until one packet is whole: returns 1
  * with *pkt and *pkt_len (in the deframer: valid until its next use), 0 when the

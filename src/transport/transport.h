@@ -14,9 +14,9 @@ enum transport_kind {
 
 struct transport_uri {
     enum transport_kind kind;
-    char path[108];  /* AIR (empty: default socket), UNIX */
-    char host[256];  /* TCP */
-    char port[16];   /* TCP */
+    char path[108]; /* AIR (empty: default socket), UNIX */
+    char host[256]; /* TCP */
+    char port[16];  /* TCP */
 };
 
 /* Parses a URI; NULL or "" means "air". Returns 0 or -EINVAL with a message in err. */

@@ -11,17 +11,17 @@
 static int check_passed, check_failed;
 static int tests_passed, tests_failed, tests_checks_failed;
 
-#define RUN(call)                                                                    \
-    do {                                                                             \
-        int failed_before_ = check_failed;                                           \
-        call;                                                                        \
-        if (check_failed > failed_before_) {                                         \
-            tests_failed++;                                                          \
-            tests_checks_failed += check_failed - failed_before_;                    \
-            fprintf(stderr, "failed: %s\n", #call);                                  \
-        } else {                                                                     \
-            tests_passed++;                                                          \
-        }                                                                            \
+#define RUN(call)                                                 \
+    do {                                                          \
+        int failed_before_ = check_failed;                        \
+        call;                                                     \
+        if (check_failed > failed_before_) {                      \
+            tests_failed++;                                       \
+            tests_checks_failed += check_failed - failed_before_; \
+            fprintf(stderr, "failed: %s\n", #call);               \
+        } else {                                                  \
+            tests_passed++;                                       \
+        }                                                         \
     } while (0)
 
 #define CHECK(cond)                                                                  \
@@ -34,16 +34,16 @@ static int tests_passed, tests_failed, tests_checks_failed;
         }                                                                            \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                                 \
-    do {                                                                               \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                \
-        if (check_a_ == check_b_) {                                                    \
-            check_passed++;                                                            \
-        } else {                                                                       \
-            check_failed++;                                                            \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n",        \
-                    __FILE__, __LINE__, #a, check_a_, #b, check_b_);                   \
-        }                                                                              \
+#define CHECK_EQ(a, b)                                                                    \
+    do {                                                                                  \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                   \
+        if (check_a_ == check_b_) {                                                       \
+            check_passed++;                                                               \
+        } else {                                                                          \
+            check_failed++;                                                               \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n", __FILE__, \
+                    __LINE__, #a, check_a_, #b, check_b_);                                \
+        }                                                                                 \
     } while (0)
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
@@ -52,8 +52,8 @@ static inline int check_summary(const char *suite)
 {
     /* A check outside every test (set-up in main) that failed fails the program. */
     int failed = tests_failed + (check_failed > tests_checks_failed ? 1 : 0);
-    printf("%s: %d passed, %d failed (checks: %d passed, %d failed)\n", suite, tests_passed,
-           failed, check_passed, check_failed);
+    printf("%s: %d passed, %d failed (checks: %d passed, %d failed)\n", suite, tests_passed, failed,
+           check_passed, check_failed);
     return failed ? 1 : 0;
 }
 

@@ -231,7 +231,8 @@ static void test_active(void)
     CHECK(count_reports(s1, HCI_ADV_REPORT_SCAN_RSP, a->addr) > 0);
     CHECK(count_reports(s2, HCI_ADV_REPORT_SCAN_RSP, a->addr) > 0);
     CHECK(count_reports(s1, HCI_ADV_REPORT_SCAN_RSP, a->addr) +
-              count_reports(s2, HCI_ADV_REPORT_SCAN_RSP, a->addr) > 100);
+              count_reports(s2, HCI_ADV_REPORT_SCAN_RSP, a->addr) >
+          100);
     CHECK_EQ(count_reports(s1, HCI_ADV_SCAN_IND, a->addr), 3 * 201);
     int i;
     for (i = 0; i < s1->nreports && s1->reports[i].type != HCI_ADV_REPORT_SCAN_RSP; i++)
@@ -338,7 +339,8 @@ static void test_real_timing(void)
     double full = real_rate(11, 0x20, 0x20);
     double tenth = real_rate(12, 0x64, 0x0a);
     printf("real timing, 20 ms advertising: %.1f reports/s with window == interval, "
-           "%.1f with window = interval / 10\n", full, tenth);
+           "%.1f with window = interval / 10\n",
+           full, tenth);
     CHECK(full >= 35 && full <= 45);
     CHECK(tenth >= full / 10 * 0.6 && tenth <= full / 10 * 1.4);
 }
@@ -394,8 +396,8 @@ static void test_many_clients(void)
     char dir[] = "/tmp/mpble-test-air-XXXXXX", path[108];
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof(path), "%s/air.sock", dir);
-    struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
-                                    .seed = 4, .exit_when_idle_s = -1};
+    struct air_server_config cfg = {
+        .socket_path = path, .timing = MEDIUM_TIMING_FAST, .seed = 4, .exit_when_idle_s = -1};
     struct air_server *s;
     CHECK_EQ(air_server_open(&s, &cfg), 0);
     pthread_t th;
@@ -428,8 +430,8 @@ static void test_server(void)
     snprintf(path, sizeof(path), "%s/air.sock", dir);
     FILE *log = fopen("/dev/null", "w");
     log_setup("mpble-air", log, LOG_LEVEL_DEBUG);
-    struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
-                                    .seed = 3, .exit_when_idle_s = -1};
+    struct air_server_config cfg = {
+        .socket_path = path, .timing = MEDIUM_TIMING_FAST, .seed = 3, .exit_when_idle_s = -1};
     struct air_server *s, *s2;
     mode_t old_mask = umask(0); /* the socket is the user's alone whatever the umask */
     CHECK_EQ(air_server_open(&s, &cfg), 0);

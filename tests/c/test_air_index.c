@@ -81,8 +81,8 @@ static void spy_advertise_now(struct radio *r)
     controller_ops->advertise_now(r);
 }
 
-static size_t spy_link_receive(struct radio *r, int link, const struct air_pdu *pdu,
-                               uint8_t *reply, uint8_t *phy)
+static size_t spy_link_receive(struct radio *r, int link, const struct air_pdu *pdu, uint8_t *reply,
+                               uint8_t *phy)
 {
     return controller_ops->link_receive(r, link, pdu, reply, phy);
 }
@@ -125,7 +125,7 @@ static void test_index(void)
         r->ops = &spy_ops;
         medium_place(r, at[i][0], at[i][1]);
     }
-    dev_advertise(devs[0], HCI_ADV_SCAN_IND, 0x20);   /* scannable */
+    dev_advertise(devs[0], HCI_ADV_SCAN_IND, 0x20);    /* scannable */
     dev_advertise(devs[4], HCI_ADV_NONCONN_IND, 0x20); /* heard by nobody near */
     run_for(&m, 5000);
     scan(devs[1], HCI_SCAN_ACTIVE, true); /* scan requests and responses near 0 */
@@ -151,8 +151,8 @@ static void test_index(void)
     CHECK_EQ(dev_cmd(devs[3], HCI_OP_RESET, NULL, 0), 0); /* stops its scan */
     run_for(&m, 5000);
     settle();
-    printf("%d advertising channel PDUs checked: %d deliveries, %d radios skipped\n",
-           checked, deliveries, skipped);
+    printf("%d advertising channel PDUs checked: %d deliveries, %d radios skipped\n", checked,
+           deliveries, skipped);
     CHECK_EQ(mismatches, 0);
     CHECK(checked > 50 && deliveries > 50 && skipped > 100);
     for (int i = 0; i < NDEV; i++)

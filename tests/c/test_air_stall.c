@@ -103,8 +103,11 @@ static void test_stall(double stall_s, uint64_t stall_us)
 {
     char path[64];
     snprintf(path, sizeof(path), "/tmp/test_air_stall.%d.sock", (int)getpid());
-    struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
-                                    .seed = 5, .exit_when_idle_s = -1, .clock = fake_clock,
+    struct air_server_config cfg = {.socket_path = path,
+                                    .timing = MEDIUM_TIMING_FAST,
+                                    .seed = 5,
+                                    .exit_when_idle_s = -1,
+                                    .clock = fake_clock,
                                     .stall_timeout_s = stall_s};
     struct air_server *s;
     CHECK_EQ(air_server_open(&s, &cfg), 0);

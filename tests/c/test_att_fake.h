@@ -92,10 +92,10 @@ int conn_disconnect(struct host *h, uint16_t handle)
 
 /* ---- helpers ---- */
 
-#define RX(c, ...)                                                   \
-    do {                                                             \
-        const uint8_t rx_[] = {__VA_ARGS__};                         \
-        att_on_pdu(&fk.h, (c), rx_, sizeof rx_);                     \
+#define RX(c, ...)                               \
+    do {                                         \
+        const uint8_t rx_[] = {__VA_ARGS__};     \
+        att_on_pdu(&fk.h, (c), rx_, sizeof rx_); \
     } while (0)
 
 /* Advances the clock by us and fires what is due, as the loop does. */
@@ -179,12 +179,12 @@ static void expect_tx(const uint8_t *want, size_t n, int line)
         fprintf(stderr, " %02x", p->data[i]);
     fprintf(stderr, p ? "\n" : " nothing\n");
 }
-#define EXPECT_TX(...)                                  \
-    do {                                                \
-        const uint8_t want_[] = {__VA_ARGS__};          \
-        expect_tx(want_, sizeof want_, __LINE__);       \
+#define EXPECT_TX(...)                            \
+    do {                                          \
+        const uint8_t want_[] = {__VA_ARGS__};    \
+        expect_tx(want_, sizeof want_, __LINE__); \
     } while (0)
-#define EXPECT_ERR(op, handle, code) EXPECT_TX(0x01, op, (handle) & 0xff, (handle) >> 8, code)
+#define EXPECT_ERR(op, handle, code) EXPECT_TX(0x01, op, (handle)&0xff, (handle) >> 8, code)
 #define EXPECT_NO_TX() CHECK(fake_tx() == NULL)
 #define EXPECT_NO_EV() CHECK(fake_ev() == NULL)
 

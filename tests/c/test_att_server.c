@@ -9,11 +9,23 @@
 #define CONN 0x40
 
 /* The reference's examples: Heart Rate, and the Nordic UART service. */
-#define U16(v) {2, {(v) & 0xff, (v) >> 8}}
+#define U16(v)                   \
+    {                            \
+        2,                       \
+        {                        \
+            (v) & 0xff, (v) >> 8 \
+        }                        \
+    }
 /* 6E40000b-B5A3-F393-E0A9-E50E24DCCA9E, little-endian. */
 #define UART_BYTES(b) \
     0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5, b, 0x00, 0x40, 0x6e
-#define UART(b) {16, {UART_BYTES(b)}}
+#define UART(b)           \
+    {                     \
+        16,               \
+        {                 \
+            UART_BYTES(b) \
+        }                 \
+    }
 
 static const struct mpble_gatts_characteristic hr_chars[] = {
     {U16(0x2a37), GATTS_F_READ | GATTS_F_NOTIFY, NULL, 0},
@@ -585,8 +597,8 @@ static void test_malformed(void)
     static const struct {
         uint8_t op, min, max;
     } reqs[] = {
-        {0x02, 3, 3}, {0x04, 5, 5}, {0x06, 7, 0}, {0x08, 7, 21}, {0x0a, 3, 3}, {0x0c, 5, 5},
-        {0x0e, 5, 0}, {0x10, 7, 21}, {0x12, 3, 0}, {0x16, 5, 0}, {0x18, 2, 2},
+        {0x02, 3, 3}, {0x04, 5, 5},  {0x06, 7, 0}, {0x08, 7, 21}, {0x0a, 3, 3}, {0x0c, 5, 5},
+        {0x0e, 5, 0}, {0x10, 7, 21}, {0x12, 3, 0}, {0x16, 5, 0},  {0x18, 2, 2},
     };
     uint8_t pdu[32] = {0};
     for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {

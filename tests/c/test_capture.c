@@ -21,8 +21,7 @@ static void test_crc_and_channels(void)
 {
     /* An ADV_IND as mpble-air sent it, its CRC (41 bc 3c on the air) checked by
      * Wireshark's btle dissector. */
-    static const uint8_t adv[] = {0x00, 0x09, 0x02, 0x00, 0x00, 0x00, 0x0e, 0xdc,
-                                  0x02, 0x01, 0x06};
+    static const uint8_t adv[] = {0x00, 0x09, 0x02, 0x00, 0x00, 0x00, 0x0e, 0xdc, 0x02, 0x01, 0x06};
     CHECK_EQ(air_crc24(AIR_ADV_CRC_INIT, adv, sizeof(adv)), 0x3cbc41);
     CHECK(air_crc24(0x123456, adv, sizeof(adv)) != 0x3cbc41);
     CHECK_EQ(air_rf_channel(37), 0);
@@ -37,8 +36,8 @@ static void test_crc_and_channels(void)
 /* An ATT Read Request for handle 1 in an L2CAP frame on the ATT channel. */
 static void send_att(struct dev *d, int handle)
 {
-    uint8_t pkt[] = {H4_ACL, (uint8_t)handle, (uint8_t)(handle >> 8), 7, 0,
-                     3, 0, 4, 0, 0x0a, 0x01, 0x00};
+    uint8_t pkt[] = {H4_ACL, (uint8_t)handle, (uint8_t)(handle >> 8), 7, 0, 3, 0, 4, 0, 0x0a, 0x01,
+                     0x00};
     CHECK_EQ(controller_receive(d->c, pkt, sizeof(pkt)), 0);
 }
 
@@ -133,8 +132,7 @@ static void check_file(const char *path)
         CHECK_EQ(get_le24(pdu + len), air_crc24(crc_init, pdu, len));
         if ((pdu[0] & LL_LLID_MASK) == LL_LLID_CTRL && len > 2)
             ctrl[pdu[2] & 31]++;
-        if ((pdu[0] & LL_LLID_MASK) == LL_LLID_START && len == 9 && pdu[4] == 4 &&
-            pdu[6] == 0x0a)
+        if ((pdu[0] & LL_LLID_MASK) == LL_LLID_START && len == 9 && pdu[4] == 4 && pdu[6] == 0x0a)
             att++;
     }
     fclose(f);

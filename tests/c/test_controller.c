@@ -217,8 +217,8 @@ static void test_advertising_commands(struct controller *c)
     CHECK_EQ(cmd(c, HCI_OP_LE_SET_ADV_ENABLE, &on, 1), HCI_ERR_INVALID_PARAMS);
 }
 
-static void scan_params(uint8_t *p, uint8_t type, uint16_t interval, uint16_t window,
-                        uint8_t own, uint8_t policy)
+static void scan_params(uint8_t *p, uint8_t type, uint16_t interval, uint16_t window, uint8_t own,
+                        uint8_t policy)
 {
     p[0] = type;
     put_le16(p + 1, interval);

@@ -78,7 +78,7 @@ static void test_fragmentation_and_credits(void)
     CHECK_EQ(pkt[0], H4_ACL);
     CHECK_EQ(get_le16(pkt + 1), 0x0042); /* PB 00: first non-flushable */
     CHECK_EQ(get_le16(pkt + 3), 27);
-    CHECK_EQ(get_le16(pkt + 5), 60);     /* L2CAP length */
+    CHECK_EQ(get_le16(pkt + 5), 60); /* L2CAP length */
     CHECK_EQ(get_le16(pkt + 7), L2CAP_CID_ATT);
     CHECK_EQ(pkt[9], 0);
     CHECK_EQ(take(pkt, 5 + 27), 32);
@@ -137,7 +137,7 @@ static void test_signalling_and_smp(void)
     deliver(L2CAP_CID_LE_SIGNALING, req, sizeof req, 5);
     CHECK_EQ(take(out, 5 + 4 + 6), 15);
     CHECK_EQ(get_le16(out + 7), L2CAP_CID_LE_SIGNALING);
-    CHECK_EQ(out[9], 0x01); /* Command Reject */
+    CHECK_EQ(out[9], 0x01);  /* Command Reject */
     CHECK_EQ(out[10], 0x07); /* same identifier */
     CHECK_EQ(get_le16(out + 13), 0x0000);
     /* Unknown command code: Command Reject, not understood. */
@@ -153,8 +153,8 @@ static void test_signalling_and_smp(void)
     deliver(L2CAP_CID_LE_SIGNALING, lying, sizeof lying, 27);
     CHECK_EQ(pending(), 0);
     /* An LE credit-based connection request: SPSM not supported. */
-    const uint8_t coc[] = {0x14, 0x05, 0x0a, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
-                           0xfb, 0x00, 0x05, 0x00};
+    const uint8_t coc[] = {0x14, 0x05, 0x0a, 0x00, 0x80, 0x00, 0x40,
+                           0x00, 0x00, 0x02, 0xfb, 0x00, 0x05, 0x00};
     deliver(L2CAP_CID_LE_SIGNALING, coc, sizeof coc, 27);
     CHECK_EQ(take(out, 5 + 4 + 14), 23);
     CHECK_EQ(out[9], 0x15);
@@ -162,20 +162,20 @@ static void test_signalling_and_smp(void)
     /* A Connection Parameter Update Response of a wrong length (10, as a credit-based
      * request has) answers a request this host never sent: silently discarded, like
      * one of the right length and every other response (Vol 3 Part A 4). */
-    const uint8_t bad_rsp[] = {0x13, 0x06, 0x0a, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
-                               0xfb, 0x00, 0x05, 0x00};
+    const uint8_t bad_rsp[] = {0x13, 0x06, 0x0a, 0x00, 0x80, 0x00, 0x40,
+                               0x00, 0x00, 0x02, 0xfb, 0x00, 0x05, 0x00};
     const uint8_t rsp[] = {0x13, 0x07, 0x02, 0x00, 0x00, 0x00};
     const uint8_t rej[] = {0x01, 0x08, 0x01, 0x00, 0x00};
-    const uint8_t coc_rsp[] = {0x15, 0x09, 0x0a, 0x00, 0x40, 0x00, 0x40, 0x00, 0x40, 0x00,
-                               0x01, 0x00, 0x00, 0x00};
+    const uint8_t coc_rsp[] = {0x15, 0x09, 0x0a, 0x00, 0x40, 0x00, 0x40,
+                               0x00, 0x40, 0x00, 0x01, 0x00, 0x00, 0x00};
     deliver(L2CAP_CID_LE_SIGNALING, bad_rsp, sizeof bad_rsp, 27);
     deliver(L2CAP_CID_LE_SIGNALING, rsp, sizeof rsp, 27);
     deliver(L2CAP_CID_LE_SIGNALING, rej, sizeof rej, 27);
     deliver(L2CAP_CID_LE_SIGNALING, coc_rsp, sizeof coc_rsp, 27);
     CHECK_EQ(pending(), 0);
     /* A request of a wrong length is not understood. */
-    const uint8_t short_coc[] = {0x14, 0x0b, 0x08, 0x00, 0x80, 0x00, 0x40, 0x00, 0x00, 0x02,
-                                 0xfb, 0x00};
+    const uint8_t short_coc[] = {0x14, 0x0b, 0x08, 0x00, 0x80, 0x00,
+                                 0x40, 0x00, 0x00, 0x02, 0xfb, 0x00};
     deliver(L2CAP_CID_LE_SIGNALING, short_coc, sizeof short_coc, 27);
     CHECK_EQ(take(out, 15), 15);
     CHECK_EQ(out[9], 0x01);

@@ -24,12 +24,12 @@
 
 struct device {
     mpble_t *h;
-    atomic_int conn;       /* central: the link (-1 none, -2 refused or gone) */
-    atomic_int notified;   /* central: the value of the last notification + 1 */
-    atomic_int links;      /* peripheral: links up now */
-    atomic_int connects;   /* peripheral: CENTRAL_CONNECT events */
-    atomic_int reports;    /* scan results from the peripheral's address */
-    mpble_addr_t peer;     /* the peripheral's address, for scan results */
+    atomic_int conn;     /* central: the link (-1 none, -2 refused or gone) */
+    atomic_int notified; /* central: the value of the last notification + 1 */
+    atomic_int links;    /* peripheral: links up now */
+    atomic_int connects; /* peripheral: CENTRAL_CONNECT events */
+    atomic_int reports;  /* scan results from the peripheral's address */
+    mpble_addr_t peer;   /* the peripheral's address, for scan results */
 };
 
 static struct device peripheral, centrals[CENTRALS + 1];
@@ -42,12 +42,12 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-#define WAIT_UNTIL(cond)                                                                   \
-    do {                                                                                   \
-        uint64_t until_ = now_ms() + 10000;                                                \
-        while (!(cond) && now_ms() < until_)                                               \
-            usleep(1000);                                                                  \
-        CHECK(cond);                                                                       \
+#define WAIT_UNTIL(cond)                     \
+    do {                                     \
+        uint64_t until_ = now_ms() + 10000;  \
+        while (!(cond) && now_ms() < until_) \
+            usleep(1000);                    \
+        CHECK(cond);                         \
     } while (0)
 
 /* The peripheral echoes every write back to its writer as a notification. */
@@ -149,7 +149,8 @@ static void test_every_slot(const char *uri)
     for (int i = 0; i < CENTRALS; i++) {
         uint8_t v = (uint8_t)i;
         CHECK_EQ(mpble_gattc_write(centrals[i].h, (uint16_t)atomic_load(&centrals[i].conn),
-                                   value_handle, &v, 1, 1), 0);
+                                   value_handle, &v, 1, 1),
+                 0);
     }
     for (int i = 0; i < CENTRALS; i++)
         WAIT_UNTIL(atomic_load(&centrals[i].notified) == i + 1);
@@ -194,8 +195,8 @@ int main(void)
     }
     snprintf(path, sizeof path, "%s/air.sock", dir);
     snprintf(uri, sizeof uri, "unix:%s", path);
-    struct air_server_config cfg = {.socket_path = path, .timing = MEDIUM_TIMING_FAST,
-                                    .seed = 7, .exit_when_idle_s = -1};
+    struct air_server_config cfg = {
+        .socket_path = path, .timing = MEDIUM_TIMING_FAST, .seed = 7, .exit_when_idle_s = -1};
     struct air_server *s;
     int rc = air_server_open(&s, &cfg);
     CHECK_EQ(rc, 0);

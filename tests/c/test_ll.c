@@ -10,7 +10,7 @@
 #include "controller/ll_pdu.h"
 #include "test_ll_dev.h"
 
-#define LE_MASK_ALL 0x00000fffu /* subevents 0x01..0x0C */
+#define LE_MASK_ALL 0x00000fffu    /* subevents 0x01..0x0C */
 #define LE_MASK_LEGACY 0x000001ffu /* without Enhanced Connection Complete */
 
 static int disconn_reason(const struct dev *d, int from)
@@ -87,12 +87,12 @@ static void test_create_params_and_cancel(void)
         int off, size;
         uint16_t value;
     } bad[] = {
-        {0, 2, 0x0003}, {0, 2, 0x4001}, {2, 2, 0x0011}, /* scan interval, window */
-        {4, 1, 2},      {5, 1, 4},      {12, 1, 4},     /* policy, peer, own types */
+        {0, 2, 0x0003},  {0, 2, 0x4001},  {2, 2, 0x0011},  /* scan interval, window */
+        {4, 1, 2},       {5, 1, 4},       {12, 1, 4},      /* policy, peer, own types */
         {13, 2, 0x0005}, {15, 2, 0x0c81}, {13, 2, 0x0030}, /* interval range, min > max */
         {17, 2, 0x01f4}, {19, 2, 0x0009}, {19, 2, 0x0c81}, /* latency, timeout */
-        {15, 2, 0x0c80},                                  /* timeout <= 2 * interval */
-        {21, 2, 5},                                       /* CE min > max */
+        {15, 2, 0x0c80},                                   /* timeout <= 2 * interval */
+        {21, 2, 5},                                        /* CE min > max */
     };
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         conn_params(p, nobody, 24, 0, 200);
@@ -135,8 +135,8 @@ struct puppet {
     uint8_t addr[6];
     int link;
     uint8_t ind[LL_CONNECT_IND_PAYLOAD];
-    int answer;           /* 0: stay silent (never attach) */
-    uint8_t sn, nesn;     /* acknowledgement, kept as a peer would */
+    int answer;       /* 0: stay silent (never attach) */
+    uint8_t sn, nesn; /* acknowledgement, kept as a peer would */
     uint8_t script[8][40], script_len[8];
     int nscript, heard;
     uint8_t last_ctrl[AIR_PDU_MAX]; /* the last LL control PDU heard */
@@ -251,8 +251,8 @@ static void set_default_length(struct dev *d, uint16_t octets)
 
 /* n messages each way, random sizes up to max_len, host fragments of at most
  * frag octets; checks order, content, boundaries and credits. */
-static void run_traffic(struct dev *a, int ah, struct dev *b, int bh, uint32_t n,
-                        uint32_t max_len, uint32_t frag)
+static void run_traffic(struct dev *a, int ah, struct dev *b, int bh, uint32_t n, uint32_t max_len,
+                        uint32_t frag)
 {
     a->tx[ah] = (struct stream){.seed = 100u + (uint32_t)ah, .max_len = max_len};
     b->rx[bh] = (struct stream){.seed = 100u + (uint32_t)ah, .max_len = max_len};
@@ -736,12 +736,19 @@ static void test_malformed_hci(void)
     run_for(&m, 10000);
     CHECK_EQ(a->acl_in, 0);
     /* Commands with wrong lengths: Command Status or Complete with 0x12. */
-    static const uint16_t ops[] = {
-        HCI_OP_DISCONNECT, HCI_OP_READ_REMOTE_VERSION, HCI_OP_LE_CREATE_CONN,
-        HCI_OP_LE_CREATE_CONN_CANCEL, HCI_OP_LE_CONN_UPDATE, HCI_OP_LE_READ_REMOTE_FEATURES,
-        HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY,
-        HCI_OP_LE_SET_DATA_LENGTH, HCI_OP_LE_READ_PHY, HCI_OP_LE_SET_PHY,
-        HCI_OP_LE_SET_DEFAULT_PHY, HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH};
+    static const uint16_t ops[] = {HCI_OP_DISCONNECT,
+                                   HCI_OP_READ_REMOTE_VERSION,
+                                   HCI_OP_LE_CREATE_CONN,
+                                   HCI_OP_LE_CREATE_CONN_CANCEL,
+                                   HCI_OP_LE_CONN_UPDATE,
+                                   HCI_OP_LE_READ_REMOTE_FEATURES,
+                                   HCI_OP_LE_REMOTE_CONN_PARAM_REPLY,
+                                   HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY,
+                                   HCI_OP_LE_SET_DATA_LENGTH,
+                                   HCI_OP_LE_READ_PHY,
+                                   HCI_OP_LE_SET_PHY,
+                                   HCI_OP_LE_SET_DEFAULT_PHY,
+                                   HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH};
     uint8_t zeros[40] = {0};
     for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
         CHECK_EQ(dev_cmd(b, ops[k], zeros, 31), HCI_ERR_INVALID_PARAMS);
@@ -750,8 +757,7 @@ static void test_malformed_hci(void)
     put_le16(zeros + 2, 24);
     put_le16(zeros + 4, 24);
     put_le16(zeros + 8, 200);
-    CHECK_EQ(dev_cmd(b, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, zeros, 14),
-             HCI_ERR_COMMAND_DISALLOWED);
+    CHECK_EQ(dev_cmd(b, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, zeros, 14), HCI_ERR_COMMAND_DISALLOWED);
     CHECK_EQ(get_le16(b->ev[b->nev - 1].p + 4), bh); /* the handle comes back */
     /* Still connected and working. */
     run_traffic(a, ah, b, bh, 50, 300, 251);
@@ -778,15 +784,15 @@ static void test_malformed_ll(void)
     static const struct {
         uint8_t len, pdu[30], expect_unknown;
     } cases[] = {
-        {1, {0x30}, 1},                        /* reserved opcode */
-        {1, {0x03}, 1},                        /* LL_ENC_REQ: no encryption yet */
-        {2, {LL_FEATURE_REQ, 0}, 1},           /* too short, and the central's */
-        {9, {LL_PERIPHERAL_FEATURE_REQ}, 0},   /* fine: answered with FEATURE_RSP */
-        {10, {LL_VERSION_IND}, 1},             /* too long */
-        {3, {LL_CONNECTION_UPDATE_IND}, 1},    /* the central's opcode */
-        {9, {LL_LENGTH_REQ, 0, 0}, 0},         /* below minimum: ignored */
-        {3, {LL_PHY_REQ, 0xff, 0xff}, 0},      /* unknown PHY bits: 1M/2M taken */
-        {24, {LL_CONNECTION_PARAM_REQ}, 0},    /* invalid: LL_REJECT_EXT_IND */
+        {1, {0x30}, 1},                      /* reserved opcode */
+        {1, {0x03}, 1},                      /* LL_ENC_REQ: no encryption yet */
+        {2, {LL_FEATURE_REQ, 0}, 1},         /* too short, and the central's */
+        {9, {LL_PERIPHERAL_FEATURE_REQ}, 0}, /* fine: answered with FEATURE_RSP */
+        {10, {LL_VERSION_IND}, 1},           /* too long */
+        {3, {LL_CONNECTION_UPDATE_IND}, 1},  /* the central's opcode */
+        {9, {LL_LENGTH_REQ, 0, 0}, 0},       /* below minimum: ignored */
+        {3, {LL_PHY_REQ, 0xff, 0xff}, 0},    /* unknown PHY bits: 1M/2M taken */
+        {24, {LL_CONNECTION_PARAM_REQ}, 0},  /* invalid: LL_REJECT_EXT_IND */
     };
     int disconnects = 0;
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {

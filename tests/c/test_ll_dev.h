@@ -205,8 +205,8 @@ static void dev_advertise(struct dev *d, uint8_t type, uint16_t interval)
 }
 
 /* LE Create Connection parameters to peer. */
-static void conn_params(uint8_t p[25], const uint8_t peer[6], uint16_t interval,
-                        uint16_t latency, uint16_t timeout)
+static void conn_params(uint8_t p[25], const uint8_t peer[6], uint16_t interval, uint16_t latency,
+                        uint16_t timeout)
 {
     memset(p, 0, 25);
     put_le16(p, 0x0010);

@@ -66,8 +66,8 @@ static void test_matrix(void)
             for (int k = 0; k < 2; k++) {
                 double got = measure(phys[i], lens[j], intervals[k], false, 0);
                 double want = air_link_limit_kbps(phys[i], lens[j], intervals[k] * 1250u);
-                printf("  %uM   %3u     %4.1f ms  %8.1f  %8.1f\n", phys[i],
-                       lens[j], intervals[k] * 1.25, got, want);
+                printf("  %uM   %3u     %4.1f ms  %8.1f  %8.1f\n", phys[i], lens[j],
+                       intervals[k] * 1.25, got, want);
                 CHECK(got > want * 0.99 && got < want * 1.01);
             }
 }

@@ -12,7 +12,13 @@
 #include "../c/test_att_fake.h"
 #include "host/gattc.h"
 
-#define U16(v) {2, {(v) & 0xff, (v) >> 8}}
+#define U16(v)                   \
+    {                            \
+        2,                       \
+        {                        \
+            (v) & 0xff, (v) >> 8 \
+        }                        \
+    }
 
 static const struct mpble_gatts_descriptor descs[] = {
     {U16(0x2901), GATTS_F_READ},
@@ -21,7 +27,9 @@ static const struct mpble_gatts_descriptor descs[] = {
 static const struct mpble_gatts_characteristic chars[] = {
     {U16(0x2a37), GATTS_F_READ | GATTS_F_NOTIFY | GATTS_F_INDICATE, descs, 2},
     {{16, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}},
-     GATTS_F_WRITE | GATTS_F_WRITE_NO_RESPONSE, NULL, 0},
+     GATTS_F_WRITE | GATTS_F_WRITE_NO_RESPONSE,
+     NULL,
+     0},
     {U16(0x2a38), GATTS_F_READ | GATTS_F_READ_ENCRYPTED | GATTS_F_WRITE_AUTHENTICATED, descs, 1},
     {U16(0x2a39), GATTS_F_INDICATE | GATTS_F_WRITE, NULL, 0},
 };

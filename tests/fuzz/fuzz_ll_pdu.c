@@ -56,8 +56,7 @@ static void cmd(struct controller *c, uint16_t op, const uint8_t *p, uint8_t len
     controller_receive(c, pkt, 4u + len);
 }
 
-static void setup(struct controller *central, struct controller *peripheral,
-                  const uint8_t peer[6])
+static void setup(struct controller *central, struct controller *peripheral, const uint8_t peer[6])
 {
     static const uint8_t mask[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f};
     static const uint8_t le_mask[8] = {0xff, 0x0f};
@@ -72,8 +71,8 @@ static void setup(struct controller *central, struct controller *peripheral,
     cmd(peripheral, HCI_OP_LE_SET_ADV_ENABLE, &on, 1);
     uint8_t cc[25] = {0x10, 0, 0x10, 0, 0, 0};
     memcpy(cc + 6, peer, 6);
-    cc[13] = cc[15] = 6;  /* 7.5 ms */
-    cc[19] = 100;         /* 1 s */
+    cc[13] = cc[15] = 6; /* 7.5 ms */
+    cc[19] = 100;        /* 1 s */
     cmd(central, HCI_OP_LE_CREATE_CONN, cc, 25);
 }
 
@@ -107,8 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (!(data[0] & 1)) {
                     uint8_t pdu[AIR_PDU_MAX], buf[AIR_PDU_MAX];
                     size_t len = next_pdu(pdu);
-                    struct air_pdu tx = {.channel = 0, .start = medium_now(&m), .phy = 1,
-                                         .event = cn->event, .pdu = pdu, .len = len};
+                    struct air_pdu tx = {.channel = 0,
+                                         .start = medium_now(&m),
+                                         .phy = 1,
+                                         .event = cn->event,
+                                         .pdu = pdu,
+                                         .len = len};
                     struct air_pdu rx;
                     radio_link_exchange(&central->radio, cn->link, &tx, &rx, buf);
                 }
