@@ -7,6 +7,7 @@ within the stream and the central's controller refuses data on the air). Every
 notification arrives, in order, and the link stays up. Also: mpble-air's
 --stall-timeout."""
 
+import errno
 import os
 import struct
 import subprocess
@@ -40,6 +41,23 @@ def stream(n, handle, size):
                 time.sleep(0.0002)
     return busy
 """
+
+
+# In the peer: Write Commands counted and checked for order by a handler of their own.
+WRITE_COUNT_SRC = r"""
+import struct
+got = [0, 0]
+def counting(event, data):
+    if event == 3:
+        seq = struct.unpack_from('<I', ble.gatts_read(data[1]))[0]
+        if seq != got[0]:
+            got[1] += 1
+        got[0] += 1
+        return None
+    return irq(event, data)
+ble.irq(counting)
+"""
+WRITE_N = 200000
 
 
 class Counter:
@@ -100,6 +118,38 @@ class NotifyFlow(support.ConnTestCase):
 
     def test_slow_reader(self):
         self.stream(SLOW_N, 0.001, mtu=247)
+
+    def test_write_without_response(self):
+        """The other way: this process writes with gattc_write(..., 0) as fast as it
+        lets it, retrying on ENOMEM; the peer's handler counts every write, in order."""
+        self.events = support.Events()
+        self.ble.irq(self.events)
+        self.ble.active(True)
+        peer = self.peer()
+        _, (_, rx) = peer.run("ble.gatts_register_services(SERVICES)")
+        conn, _ = self.connect(peer)
+        peer.run(WRITE_COUNT_SRC)
+        busy = 0
+        start = time.monotonic()
+        for i in range(WRITE_N):
+            value = struct.pack("<I", i) + bytes(16)
+            while True:
+                try:
+                    self.ble.gattc_write(conn, rx, value, 0)
+                    break
+                except OSError as e:
+                    if e.errno != errno.ENOMEM:
+                        raise
+                    busy += 1
+                    time.sleep(0.0002)
+        deadline = time.monotonic() + STREAM_BUDGET
+        while peer.run("got[0]") < WRITE_N and time.monotonic() < deadline:
+            time.sleep(0.05)
+        took = time.monotonic() - start
+        print("\n%d writes in %.1f s (%.0f/s), ENOMEM %d times"
+              % (WRITE_N, took, WRITE_N / took, busy), end=" ", flush=True)
+        self.assertEqual(peer.run("got"), [WRITE_N, 0])
+        self.assertEqual(self.events.of(IRQ_PERIPHERAL_DISCONNECT), [])
 
 
 class StallOption(unittest.TestCase):
