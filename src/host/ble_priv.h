@@ -18,30 +18,32 @@ void ble_leave(struct mpble *dev);
  * it is not connected. */
 int ble_conn_enter(struct mpble *dev, uint16_t conn_handle, struct host **h, struct conn **c);
 
+/* Returns expr, computed between a successful entry (entered is 0) and ble_leave,
+ * or the entry's error. */
+#define BLE_RETURN(dev, entered, expr) \
+    do {                               \
+        int rc_ = (entered);           \
+        if (rc_ == 0) {                \
+            rc_ = (expr);              \
+            ble_leave(dev);            \
+        }                              \
+        return rc_;                    \
+    } while (0)
+
 /* The body of an API function: expr's value, computed under the host lock with
  * `h` the host, or -ENODEV when the device is inactive. */
-#define BLE_ON_HOST(dev, expr)        \
-    do {                              \
-        struct host *h;               \
-        int rc_ = ble_enter(dev, &h); \
-        if (rc_ == 0) {               \
-            rc_ = (expr);             \
-            ble_leave(dev);           \
-        }                             \
-        return rc_;                   \
+#define BLE_ON_HOST(dev, expr)                     \
+    do {                                           \
+        struct host *h;                            \
+        BLE_RETURN(dev, ble_enter(dev, &h), expr); \
     } while (0)
 
 /* The same with `c` the connection conn_handle too (-ENOTCONN when it is not). */
-#define BLE_ON_CONN(dev, conn_handle, expr)                 \
-    do {                                                    \
-        struct host *h;                                     \
-        struct conn *c;                                     \
-        int rc_ = ble_conn_enter(dev, conn_handle, &h, &c); \
-        if (rc_ == 0) {                                     \
-            rc_ = (expr);                                   \
-            ble_leave(dev);                                 \
-        }                                                   \
-        return rc_;                                         \
+#define BLE_ON_CONN(dev, conn_handle, expr)                              \
+    do {                                                                 \
+        struct host *h;                                                  \
+        struct conn *c;                                                  \
+        BLE_RETURN(dev, ble_conn_enter(dev, conn_handle, &h, &c), expr); \
     } while (0)
 
 #endif
