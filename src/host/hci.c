@@ -79,10 +79,8 @@ static int park(struct host *h, const uint8_t *pkt, size_t len)
     if (q->cap - q->used < len + 4) {
         /* Advertising reports are lossy on the air anyway; anything else must not be
          * lost, and cannot be: a command's answer comes long before this fills. */
-        if (is_adv_report(pkt, len)) {
-            q->dropped_reports++;
+        if (is_adv_report(pkt, len))
             return 0;
-        }
         return -ENOBUFS;
     }
     uint8_t l[4];
@@ -218,11 +216,6 @@ static void dispatch_parked(struct host *h)
     size_t len;
     while (!h->base.stopping && (len = unpark(h, h->rx_pkt)) > 0)
         dispatch(h, h->rx_pkt, len);
-    if (h->parked.dropped_reports) {
-        host_log(h, "%u advertising reports dropped while a command waited",
-                 h->parked.dropped_reports);
-        h->parked.dropped_reports = 0;
-    }
 }
 
 void hci_run(struct host *h, bool readable)

@@ -25,7 +25,6 @@ struct hci_upper {
 struct hci_parked {
     uint8_t *buf;
     size_t cap, head, used;
-    unsigned dropped_reports; /* advertising reports dropped while it was full */
 };
 
 /* Bytes per read of the transport: the work of one loop turn at most. */
