@@ -16,6 +16,15 @@
 #include "host/host.h"
 #include "host/l2cap.h"
 
+/* A 16-bit UUID (mpble_uuid_t) from its value. */
+#define U16(v)                   \
+    {                            \
+        2,                       \
+        {                        \
+            (v) & 0xff, (v) >> 8 \
+        }                        \
+    }
+
 #define FAKE_MAX 64
 #define FAKE_DATA 600
 

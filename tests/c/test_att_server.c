@@ -9,13 +9,6 @@
 #define CONN 0x40
 
 /* The reference's examples: Heart Rate, and the Nordic UART service. */
-#define U16(v)                   \
-    {                            \
-        2,                       \
-        {                        \
-            (v) & 0xff, (v) >> 8 \
-        }                        \
-    }
 /* 6E40000b-B5A3-F393-E0A9-E50E24DCCA9E, little-endian. */
 #define UART_BYTES(b) \
     0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5, b, 0x00, 0x40, 0x6e

@@ -12,14 +12,6 @@
 #include "../c/test_att_fake.h"
 #include "host/gattc.h"
 
-#define U16(v)                   \
-    {                            \
-        2,                       \
-        {                        \
-            (v) & 0xff, (v) >> 8 \
-        }                        \
-    }
-
 static const struct mpble_gatts_descriptor descs[] = {
     {U16(0x2901), GATTS_F_READ},
     {U16(0x2902), GATTS_F_WRITE},
