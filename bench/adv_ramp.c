@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_air.h"
+
 #define ADV_INTERVAL 0x00a0  /* 100 ms in 0.625 ms units */
 #define SCAN_INTERVAL 0x0060 /* 60 ms */
 #define SCAN_WINDOW 0x0030   /* 30 ms: half of it */
@@ -41,33 +43,18 @@ struct conn {
     uint8_t buf[8192];
 };
 
-static pid_t air_pid = -1;
-static char sock_dir[64], sock_path[96];
-
-static void stop_air(void)
-{
-    if (air_pid > 0) {
-        kill(air_pid, SIGTERM);
-        waitpid(air_pid, NULL, 0);
-        air_pid = -1;
-    }
-    if (sock_dir[0]) {
-        unlink(sock_path);
-        rmdir(sock_dir);
-        sock_dir[0] = 0;
-    }
-}
+static struct bench_air air_run;
 
 static void on_signal(int sig)
 {
-    stop_air(); /* kill, waitpid, unlink, rmdir: async-signal-safe */
+    bench_air_stop(); /* kill, waitpid, unlink, rmdir: async-signal-safe */
     _exit(128 + sig);
 }
 
 static void fail(const char *what)
 {
     fprintf(stderr, "adv_ramp: %s%s%s\n", what, errno ? ": " : "", errno ? strerror(errno) : "");
-    stop_air();
+    bench_air_stop();
     exit(1);
 }
 
@@ -94,36 +81,6 @@ static unsigned long long cpu_ticks(pid_t pid)
         sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
         fail("cannot parse the air's /proc stat");
     return utime + stime;
-}
-
-static void start_air(const char *air)
-{
-    snprintf(sock_dir, sizeof(sock_dir), "/tmp/adv_ramp.XXXXXX");
-    if (!mkdtemp(sock_dir))
-        fail("mkdtemp");
-    snprintf(sock_path, sizeof(sock_path), "%s/air.sock", sock_dir);
-    const char *sock = sock_path;
-    air_pid = fork();
-    if (air_pid < 0)
-        fail("fork");
-    if (air_pid == 0) {
-        execl(air, air, "--socket", sock, "--timing", "real", "--seed", "1", "--log-level", "warn",
-              (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 500; i++) {
-        struct stat st;
-        if (stat(sock, &st) == 0)
-            return;
-        if (waitpid(air_pid, NULL, WNOHANG) == air_pid) {
-            air_pid = -1;
-            errno = 0;
-            fail("the air exited at start-up");
-        }
-        usleep(10000);
-    }
-    errno = 0;
-    fail("the air's socket never appeared");
 }
 
 static void dial(struct conn *c, const char *sock)
@@ -277,25 +234,10 @@ static void raise_fd_limit(void)
     }
 }
 
-static const char *default_air(const char *argv0, char *buf, size_t len)
-{
-    /* build/bench/adv_ramp -> build/bin/mpble-air */
-    char self[512];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0)
-        return "mpble-air";
-    self[n] = 0;
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = 0;
-    snprintf(buf, len, "%s/../bin/mpble-air", self);
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     char airbuf[600];
-    const char *air = default_air(argv[0], airbuf, sizeof(airbuf));
+    const char *air = bench_air_bin(airbuf, sizeof(airbuf), "adv_ramp", argv[0]);
     double seconds = 5;
     int nobs = 2, nsteps = 0;
     long steps[32];
@@ -326,8 +268,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    start_air(air);
-    const char *sock = sock_path;
+    const char *opts[] = {"--timing", "real", "--seed", "1", "--log-level", "warn", NULL};
+    bench_air_start(&air_run, "adv_ramp", air, opts);
+    const char *sock = air_run.sock;
     struct conn *obs = calloc((size_t)nobs, sizeof(*obs));
     struct conn *adv = calloc((size_t)steps[nsteps - 1], sizeof(*adv));
     if (!obs || !adv)
@@ -349,11 +292,11 @@ int main(int argc, char **argv)
         unsigned long counts[MAX_OBSERVERS] = {0};
         listen_for(obs, nobs, counts, WARMUP_US); /* every new advertiser's first events */
         memset(counts, 0, sizeof(counts));
-        unsigned long long t0 = cpu_ticks(air_pid);
+        unsigned long long t0 = cpu_ticks(air_run.pid);
         uint64_t w0 = now_us();
         listen_for(obs, nobs, counts, (uint64_t)(seconds * 1e6));
         double wall = (now_us() - w0) / 1e6;
-        double cpu = (double)(cpu_ticks(air_pid) - t0) / (double)tick / wall * 100;
+        double cpu = (double)(cpu_ticks(air_run.pid) - t0) / (double)tick / wall * 100;
         double model = have * 1e6 / (ADV_INTERVAL * 625.0 + ADV_DELAY_MEAN_US) * fraction;
         double sum = 0;
         for (int i = 0; i < nobs; i++)
@@ -366,7 +309,7 @@ int main(int argc, char **argv)
         close(adv[i].fd);
     for (int i = 0; i < nobs; i++)
         close(obs[i].fd);
-    stop_air();
+    bench_air_stop();
     free(adv);
     free(obs);
     return 0;

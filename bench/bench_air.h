@@ -22,7 +22,7 @@
 struct bench_air {
     pid_t pid;
     pid_t children[BENCH_MAX_CHILDREN]; /* stopped with the air */
-    char dir[64], sock[128], uri[160];
+    char dir[64], sock[80], uri[96];
 };
 
 static inline uint64_t now_ms(void)
@@ -36,7 +36,7 @@ static inline uint64_t now_ms(void)
 static struct bench_air *bench_air_current;
 static pid_t bench_air_owner;
 
-static void bench_stop_process(pid_t *pid)
+static inline void bench_stop_process(pid_t *pid)
 {
     int st;
     if (*pid > 0) {
@@ -47,7 +47,7 @@ static void bench_stop_process(pid_t *pid)
 }
 
 /* Stops the air and the registered processes (in the process that started them). */
-static void bench_air_stop(void)
+static inline void bench_air_stop(void)
 {
     struct bench_air *a = bench_air_current;
     if (a == NULL || getpid() != bench_air_owner)
@@ -61,7 +61,7 @@ static void bench_air_stop(void)
 }
 
 /* Fails the benchmark: message, the air stopped, exit status 1. */
-static void bench_fail(const char *prog, const char *what, int rc)
+static inline void bench_fail(const char *prog, const char *what, int rc)
 {
     fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(rc < 0 ? -rc : rc));
     bench_air_stop();
@@ -70,8 +70,8 @@ static void bench_fail(const char *prog, const char *what, int rc)
 
 /* Starts bin (mpble-air) with its socket in a new directory under $TMPDIR (else
  * /tmp) and the options opts (NULL-terminated, at most 8); waits until it accepts. */
-static void bench_air_start(struct bench_air *a, const char *prog, const char *bin,
-                            const char *const *opts)
+static inline void bench_air_start(struct bench_air *a, const char *prog, const char *bin,
+                                   const char *const *opts)
 {
     memset(a, 0, sizeof *a);
     const char *tmp = getenv("TMPDIR");
@@ -102,7 +102,7 @@ static void bench_air_start(struct bench_air *a, const char *prog, const char *b
 }
 
 /* Registers a child process to stop with the air. */
-static void bench_air_adopt(struct bench_air *a, pid_t pid)
+static inline void bench_air_adopt(struct bench_air *a, pid_t pid)
 {
     for (int i = 0; i < BENCH_MAX_CHILDREN; i++) {
         if (a->children[i] <= 0) {
@@ -113,7 +113,7 @@ static void bench_air_adopt(struct bench_air *a, pid_t pid)
 }
 
 /* MPBLE_AIR_BIN, else mpble-air beside the benchmark's own folder (build/bin). */
-static const char *bench_air_bin(char *buf, size_t cap, const char *prog, const char *argv0)
+static inline const char *bench_air_bin(char *buf, size_t cap, const char *prog, const char *argv0)
 {
     const char *env = getenv("MPBLE_AIR_BIN");
     if (env && *env)
