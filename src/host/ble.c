@@ -34,7 +34,6 @@ struct mpble {
     struct loop loop;
     struct host *host; /* while the loop thread exists */
     bool active;
-    bool log;
 
     char *transport_uri;
     struct host_settings settings;
@@ -58,8 +57,6 @@ mpble_t *mpble_new(mpble_event_fn fn, void *ctx)
     dev->ctx = ctx;
     pthread_mutex_init(&dev->mu, NULL);
     loop_init(&dev->loop);
-    const char *log = getenv("MPBLE_LOG");
-    dev->log = !(log && strcmp(log, "0") == 0);
     struct host_settings *set = &dev->settings;
     set->gap_name_len = strlen(DEFAULT_GAP_NAME);
     memcpy(set->gap_name, DEFAULT_GAP_NAME, set->gap_name_len);
@@ -125,11 +122,18 @@ bool mpble_is_active(mpble_t *dev)
 
 /* ---- activation ---- */
 
+/* Diagnostics on stderr unless MPBLE_LOG=0, as set when the device activates. */
+static bool log_wanted(void)
+{
+    const char *log = getenv("MPBLE_LOG");
+    return !(log && strcmp(log, "0") == 0);
+}
+
 static struct host *new_host(struct mpble *dev)
 {
     struct host_base base = {.fn = dev->fn,
                              .ctx = dev->ctx,
-                             .log = dev->log,
+                             .log = log_wanted(),
                              .err = dev->err,
                              .err_cap = sizeof dev->err};
     pthread_mutex_lock(&dev->mu);

@@ -23,7 +23,8 @@ class HostCase(unittest.TestCase):
         self.events = []
         self.ble.irq(self._irq)
         self.fakes = []
-        self.saved_env = {k: os.environ.get(k) for k in ("MPBLE_HCI", "MPBLE_SNOOP")}
+        self.saved_env = {k: os.environ.get(k) for k in ("MPBLE_HCI", "MPBLE_SNOOP", "MPBLE_LOG")}
+        os.environ["MPBLE_LOG"] = "0"  # the faults these tests provoke are on purpose
 
     def tearDown(self):
         self.ble.active(False)
