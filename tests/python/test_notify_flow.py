@@ -7,7 +7,6 @@ within the stream and the central's controller refuses data on the air). Every
 notification arrives, in order, and the link stays up. Also: mpble-air's
 --stall-timeout."""
 
-import errno
 import os
 import struct
 import subprocess
@@ -22,17 +21,18 @@ FAST_N = 200000
 SLOW_N = 2000
 STREAM_BUDGET = 120.0  # seconds: the stream's wall-clock bound, well above its usual time
 
-# In the peer: n notifications of size octets, a sequence number first; returns how
-# often gatts_notify said ENOMEM.
-STREAM_SRC = r"""
+# Sends n values (a sequence number, then zeros up to size octets) with send(value),
+# retrying on ENOMEM (back-pressure); returns how often it said ENOMEM. Run both here
+# and in the peer.
+SEND_ALL_SRC = r"""
 import errno, struct, time
-def stream(n, handle, size):
+def send_all(send, n, size):
     busy = 0
     for i in range(n):
         value = struct.pack('<I', i) + bytes(size - 4)
         while True:
             try:
-                ble.gatts_notify(conn, handle, value)
+                send(value)
                 break
             except OSError as e:
                 if e.errno != errno.ENOMEM:
@@ -40,6 +40,15 @@ def stream(n, handle, size):
                 busy += 1
                 time.sleep(0.0002)
     return busy
+"""
+_here = {}
+exec(SEND_ALL_SRC, _here)
+send_all = _here["send_all"]
+
+# In the peer: n notifications of size octets.
+STREAM_SRC = SEND_ALL_SRC + r"""
+def stream(n, handle, size):
+    return send_all(lambda v: ble.gatts_notify(conn, handle, v), n, size)
 """
 
 
@@ -129,19 +138,8 @@ class NotifyFlow(support.ConnTestCase):
         _, (_, rx) = peer.run("ble.gatts_register_services(SERVICES)")
         conn, _ = self.connect(peer)
         peer.run(WRITE_COUNT_SRC)
-        busy = 0
         start = time.monotonic()
-        for i in range(WRITE_N):
-            value = struct.pack("<I", i) + bytes(16)
-            while True:
-                try:
-                    self.ble.gattc_write(conn, rx, value, 0)
-                    break
-                except OSError as e:
-                    if e.errno != errno.ENOMEM:
-                        raise
-                    busy += 1
-                    time.sleep(0.0002)
+        busy = send_all(lambda v: self.ble.gattc_write(conn, rx, v, 0), WRITE_N, 20)
         deadline = time.monotonic() + STREAM_BUDGET
         while peer.run("got[0]") < WRITE_N and time.monotonic() < deadline:
             time.sleep(0.05)
