@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/byte_ring.h"
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "host/hci.h"
@@ -57,25 +58,9 @@ static bool is_adv_report(const uint8_t *pkt, size_t len)
            pkt[3] == HCI_LE_EV_ADV_REPORT;
 }
 
-static void ring_copy_in(struct hci_parked *q, size_t pos, const uint8_t *src, size_t n)
-{
-    pos %= q->cap;
-    size_t first = q->cap - pos < n ? q->cap - pos : n;
-    memcpy(q->buf + pos, src, first);
-    memcpy(q->buf, src + first, n - first);
-}
-
-static void ring_copy_out(const struct hci_parked *q, size_t pos, uint8_t *dst, size_t n)
-{
-    pos %= q->cap;
-    size_t first = q->cap - pos < n ? q->cap - pos : n;
-    memcpy(dst, q->buf + pos, first);
-    memcpy(dst + first, q->buf, n - first);
-}
-
 static int park(struct host *h, const uint8_t *pkt, size_t len)
 {
-    struct hci_parked *q = &h->parked;
+    struct byte_ring *q = &h->parked;
     if (q->cap - q->used < len + 4) {
         /* Advertising reports are lossy on the air anyway; anything else must not be
          * lost, and cannot be: a command's answer comes long before this fills. */
@@ -85,23 +70,22 @@ static int park(struct host *h, const uint8_t *pkt, size_t len)
     }
     uint8_t l[4];
     put_le32(l, (uint32_t)len);
-    ring_copy_in(q, q->head + q->used, l, 4);
-    ring_copy_in(q, q->head + q->used + 4, pkt, len);
+    byte_ring_write(q, q->used, l, 4);
+    byte_ring_write(q, q->used + 4, pkt, len);
     q->used += len + 4;
     return 0;
 }
 
 static size_t unpark(struct host *h, uint8_t *out)
 {
-    struct hci_parked *q = &h->parked;
+    struct byte_ring *q = &h->parked;
     if (q->used == 0)
         return 0;
     uint8_t l[4];
-    ring_copy_out(q, q->head, l, 4);
+    byte_ring_read(q, 0, l, 4);
     size_t len = get_le32(l);
-    ring_copy_out(q, q->head + 4, out, len);
-    q->head = (q->head + len + 4) % q->cap;
-    q->used -= len + 4;
+    byte_ring_read(q, 4, out, len);
+    byte_ring_consume(q, len + 4);
     return len;
 }
 

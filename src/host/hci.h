@@ -20,13 +20,6 @@ struct hci_upper {
     void (*lost)(struct host *h);
 };
 
-/* Packets that arrive while a command waits for its answer are parked here and
- * dispatched once it has come, in order. */
-struct hci_parked {
-    uint8_t *buf;
-    size_t cap, head, used;
-};
-
 /* Bytes per read of the transport: the work of one loop turn at most. */
 #define HCI_READ_CHUNK 4096
 

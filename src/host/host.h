@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/byte_ring.h"
 #include "host/acl.h"
 #include "host/base.h"
 #include "host/conn.h"
@@ -45,8 +46,8 @@ struct host {
     struct h4_deframer rx;
     uint8_t *rx_in; /* HCI_READ_CHUNK bytes read, from rx_pos to rx_len not deframed */
     size_t rx_pos, rx_len;
-    uint8_t *rx_pkt; /* H4_MAX_PACKET bytes: the packet being dispatched */
-    struct hci_parked parked;
+    uint8_t *rx_pkt;         /* H4_MAX_PACKET bytes: the packet being dispatched */
+    struct byte_ring parked; /* packets that came while a command waited, in order */
 
     /* HCI command flow control: Num_HCI_Command_Packets (Vol 4 Part E 4.4) */
     uint8_t cmd_credits;
