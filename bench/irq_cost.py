@@ -11,6 +11,9 @@
     Prints the notifications per second the client's handler received over the
     last seconds - 1 of the stream, and how many the server sent until the client
     left.
+(3) The same two processes playing ping-pong from their handlers: the client's
+    notification handler answers with a Write Command, the server's write handler
+    with the next notification. Prints the round trip.
 
 usage: bench/irq_cost.py [--build build] [--events 200000] [--seconds 3]
 """
@@ -28,16 +31,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SERVER = r"""
 import bluetooth, errno, sys, time
-from bluetooth import UUID, FLAG_READ, FLAG_NOTIFY
+from bluetooth import UUID, FLAG_READ, FLAG_NOTIFY, FLAG_WRITE_NO_RESPONSE
 ble = bluetooth.BLE()
 conn = []
-ble.irq(lambda event, data: conn.append(data[0]) if event == 1 else None)
+pong = bytes(20)
+
+def irq(event, data):
+    if event == 1:
+        conn.append(data[0])
+    elif event == 3:  # ping-pong: a write answered by the next notification
+        ble.gatts_notify(conn[0], value, pong)
+
+ble.irq(irq)
 ble.active(True)
-((value,),) = ble.gatts_register_services(((UUID(0x180D), ((UUID(0x2A37), FLAG_READ | FLAG_NOTIFY),)),))
+CHAR = (UUID(0x2A37), FLAG_READ | FLAG_NOTIFY | FLAG_WRITE_NO_RESPONSE)
+((value,),) = ble.gatts_register_services(((UUID(0x180D), (CHAR,)),))
 ble.gap_advertise(20000, b"\x02\x01\x06")
-print(repr(ble.config("mac")), flush=True)
+print(repr((ble.config("mac"), value)), flush=True)
 while not conn:
     time.sleep(0.001)
+if sys.argv[2] == "pingpong":
+    time.sleep(float(sys.argv[1]))
+    sys.exit()
 payload, sent, end = bytes(20), 0, time.monotonic() + float(sys.argv[1])
 while time.monotonic() < end:
     try:
@@ -55,19 +70,27 @@ import bluetooth, sys, time
 ble = bluetooth.BLE()
 count = 0
 conn = []
+pingpong = sys.argv[2] == "pingpong"
+ping = bytes(20)
 
 def irq(event, data):
     global count
     if event == 18:
         count += 1
+        if pingpong:
+            ble.gattc_write(conn[0], value, ping, 0)
     elif event == 7:
         conn.append(data[0])
 
 ble.irq(irq)
 ble.active(True)
-ble.gap_connect(*eval(sys.stdin.readline()))
+mac, value = eval(sys.stdin.readline())
+ble.gap_connect(*mac)
 while not conn:
     time.sleep(0.001)
+if pingpong:
+    time.sleep(0.2)
+    ble.gattc_write(conn[0], value, ping, 0)
 while count == 0:
     time.sleep(0.001)
 seconds = float(sys.argv[1]) - 1.0
@@ -100,12 +123,14 @@ def readline(proc, timeout):
     return line.strip()
 
 
-def stream(build, seconds):
+def stream(build, seconds, mode):
+    """(2) with mode "stream", (3) with "pingpong": the client's notifications per
+    second and the number the server sent (0 for ping-pong)."""
     with tempfile.TemporaryDirectory(prefix="irq-stream-") as folder:
-        return stream_in(build, seconds, os.path.join(folder, "air.sock"))
+        return stream_in(build, seconds, os.path.join(folder, "air.sock"), mode)
 
 
-def stream_in(build, seconds, sock):
+def stream_in(build, seconds, sock, mode):
     air = subprocess.Popen([str(build / "bin" / "mpble-air"), "--socket", sock, "--timing", "fast",
                             "--exit-when-idle", "30"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
@@ -117,7 +142,8 @@ def stream_in(build, seconds, sock):
                    MPBLE_LOG="0")
 
         def start(script, total):
-            p = subprocess.Popen([sys.executable, "-c", script, str(total)], env=env, text=True,
+            p = subprocess.Popen([sys.executable, "-c", script, str(total), mode], env=env,
+                                 text=True,
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE)
             procs.append(p)
@@ -128,7 +154,7 @@ def stream_in(build, seconds, sock):
         client.stdin.write(mac + "\n")
         client.stdin.flush()
         rate = float(readline(client, seconds + 20))
-        sent = int(readline(server, seconds + 20))
+        sent = int(readline(server, seconds + 20)) if mode == "stream" else 0
         return rate, sent
     finally:
         for p in reversed(procs):
@@ -145,9 +171,11 @@ def main():
     args = ap.parse_args()
     build = Path(args.build).resolve()
     print("binding (%s): %s" % (build, cost_per_event(build, args.events)))
-    rate, sent = stream(build, args.seconds)
+    rate, sent = stream(build, args.seconds, "stream")
     print("python stream (%s): %.0f notifications/s received by the handler (%d sent)"
           % (build, rate, sent))
+    rate, _ = stream(build, args.seconds, "pingpong")
+    print("python ping-pong (%s): %.1f us round trip (handler to handler)" % (build, 1e6 / rate))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-/* driver.c - the bluetooth module's own cost per event: a thread Python has never
- * seen (as the host's loop thread is) delivers N _IRQ_GATTC_NOTIFY events with 20
- * bytes of data through bt_irq_deliver to a trivial handler, the way the host's
- * callback does, while the main thread waits without the GIL. Prints the time per
- * event, the handler's own body (calling it with the GIL held on a ready tuple), and
- * the difference: what the binding adds. Built and run by bench/irq_cost.py against
- * a build's objects.
+/* driver.c - the bluetooth module's own cost per event: N _IRQ_GATTC_NOTIFY events
+ * with 20 bytes of data delivered through bt_irq_deliver to a trivial handler, the way
+ * the build delivers them: on the main thread, which calls it without the GIL (as the
+ * module's pump does), or, in builds that ran handlers on the host's loop thread (they
+ * have bt_irq_init), from a thread Python has never seen while the main thread waits
+ * without the GIL. Prints the time per event, the handler's own body (calling it with
+ * the GIL held on a ready tuple), and the difference: what the binding adds. Built and
+ * run by bench/irq_cost.py against a build's objects.
  *
  * usage: driver [N]   (default 200000) */
 #define PY_SSIZE_T_CLEAN
@@ -15,7 +16,8 @@
 
 #include "irq.h"
 
-/* Absent from builds that made a thread state per event. */
+/* Only in builds that delivered from the loop thread (and in the earliest of those,
+ * which made a thread state per event, absent too). */
 int bt_irq_init(void) __attribute__((weak));
 
 static PyObject *handler;
@@ -30,6 +32,7 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* Delivers the n events on the calling thread. */
 static void *loop_thread(void *arg)
 {
     double t0 = now();
@@ -44,7 +47,7 @@ int main(int argc, char **argv)
 {
     n = argc > 1 ? atol(argv[1]) : 200000;
     Py_Initialize();
-    if (bt_irq_init != NULL && bt_irq_init() < 0) {
+    if (bt_irq_init != NULL && bt_irq_init() < 0) { /* a loop-thread build */
         return 1;
     }
     PyObject *globals = PyDict_New();
@@ -68,10 +71,14 @@ int main(int argc, char **argv)
     double body = (now() - t0) / (double)n;
     Py_DECREF(args);
 
-    pthread_t t;
     Py_BEGIN_ALLOW_THREADS
-    pthread_create(&t, NULL, loop_thread, NULL);
-    pthread_join(t, NULL);
+    if (bt_irq_init != NULL) {
+        pthread_t t;
+        pthread_create(&t, NULL, loop_thread, NULL);
+        pthread_join(t, NULL);
+    } else {
+        loop_thread(NULL);
+    }
     Py_END_ALLOW_THREADS
     double per = elapsed / (double)n;
     printf("per event %.2f us, handler body %.2f us, binding %.2f us (%ld events)\n", per * 1e6,

@@ -10,10 +10,11 @@
  * host's state belongs to whoever holds the host's lock. A function called from
  * another thread runs on that thread, under the lock (the loop thread gets the lock
  * first when both wait): a call costs a mutex, not two context switches. Events go
- * through the callback given to mpble_new(), one at a time, holding the lock: from
- * the loop thread, or from the calling thread for events that a call raises itself
- * (scan_stop's SCAN_DONE, say), inside that call. The lock is recursive: the
- * callback may call any function.
+ * through the callback given to mpble_new(), one at a time: by default from the loop
+ * thread, holding the lock, or from the calling thread for events that a call raises
+ * itself (scan_stop's SCAN_DONE, say), inside that call. The lock is recursive: the
+ * callback may call any function. With mpble_set_dispatch_thread() the callback runs
+ * only on the thread chosen, as MicroPython runs handlers on its main thread.
  *
  * Errors: functions return 0 (or a non-negative result) on success and a negative
  * errno on failure: -ENODEV when the device is not active, -EINVAL for bad
@@ -28,6 +29,7 @@
 #ifndef MPBLE_MPBLE_H
 #define MPBLE_MPBLE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -201,6 +203,34 @@ typedef int (*mpble_event_fn)(void *ctx, const struct mpble_event *ev, struct mp
 MPBLE_API mpble_t *mpble_new(mpble_event_fn fn, void *ctx);
 /* Deactivates (if active) and frees. */
 MPBLE_API void mpble_free(mpble_t *h);
+
+/* ---- event delivery on a thread of the application's ---- */
+
+/* Called when events wait for the dispatch thread: from any thread, with the host's
+ * locks held, so it must only signal that thread (write an eventfd, pthread_kill),
+ * never call into mpble. It is not called again until mpble_dispatch() has found the
+ * queue empty. */
+typedef void (*mpble_wake_fn)(void *ctx);
+
+/* Makes thread the only one the callback runs on (wake NULL: back to the default).
+ * Events raised on other threads (the loop thread's, mostly) then wait in a queue of
+ * at most rxbuf bytes (mpble_set_rxbuf; each event counts its data and 8 bytes) until
+ * that thread calls mpble_dispatch(). Nothing is dropped: a thread that finds the
+ * queue over its bound waits, with the host lock given up, until it has drained to
+ * half (the loop thread then reads nothing from the controller meanwhile, whose flow
+ * control holds the peers). An event whose result the stack uses (GATTS_READ_REQUEST,
+ * L2CAP_ACCEPT, GET_SECRET, SET_SECRET) makes the thread that raised it wait for the
+ * callback's answer the same way, and so does GATTS_WRITE (its callback reads the value
+ * written, which the next write would replace). Events raised by a call made on the dispatch thread
+ * are delivered inside that call, after the ones already queued (or at once when a
+ * callback is running there: nested in it, as MicroPython does). Only while
+ * inactive: -EBUSY otherwise. */
+MPBLE_API int mpble_set_dispatch_thread(mpble_t *h, pthread_t thread, mpble_wake_fn wake,
+                                        void *ctx);
+/* Delivers the queued events through the callback, in order, on the dispatch thread:
+ * their number, 0 when called inside a callback (the outer call delivers the rest),
+ * -EPERM on any other thread. */
+MPBLE_API int mpble_dispatch(mpble_t *h);
 
 /* Message for the most recent failure on this thread's last call, or "". */
 MPBLE_API const char *mpble_last_error(mpble_t *h);

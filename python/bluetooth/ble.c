@@ -10,6 +10,7 @@
 #include "ble_obj.h"
 #include "errors.h"
 #include "irq.h"
+#include "sched.h"
 #include "mpble/mpble.h"
 
 /* The singleton, created by the first BLE() and kept for the life of the process. */
@@ -45,6 +46,8 @@ static PyObject *ble_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
             Py_DECREF(self);
             return PyErr_NoMemory();
         }
+        /* Handlers run on the main thread (sched.c). */
+        mpble_set_dispatch_thread(self->h, bt_sched_main_thread(), bt_sched_wake, NULL);
         singleton = self;
     }
     return Py_NewRef((PyObject *)singleton);
@@ -72,7 +75,13 @@ void bt_ble_after_fork_child(void)
 {
     if (singleton != NULL) {
         mpble_after_fork_child(singleton->h);
+        mpble_set_dispatch_thread(singleton->h, bt_sched_main_thread(), bt_sched_wake, NULL);
     }
+}
+
+int bt_ble_dispatch(void)
+{
+    return singleton != NULL ? mpble_dispatch(singleton->h) : 0;
 }
 
 /* ---- active, irq ---- */
@@ -85,7 +94,7 @@ static PyObject *ble_active(PyObject *obj, PyObject *const *args, Py_ssize_t nar
     }
     if (nargs == 1) {
         int on = PyObject_IsTrue(args[0]);
-        if (on < 0) {
+        if (on < 0 || bt_sched_ensure_signal() < 0) {
             return NULL;
         }
         int rc;

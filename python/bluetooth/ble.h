@@ -15,4 +15,8 @@ void bt_ble_shutdown(void);
  * connection to its controller (mpble_after_fork_child). */
 void bt_ble_after_fork_child(void);
 
+/* Delivers the singleton's queued events on the main thread (mpble_dispatch): their
+ * number. Without the GIL: the handlers take it. */
+int bt_ble_dispatch(void);
+
 #endif

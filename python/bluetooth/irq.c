@@ -3,7 +3,6 @@
 
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 
 #include "uuid.h"
 
@@ -162,47 +161,9 @@ static void handler_raised(PyObject **handler)
     Py_DECREF(old);
 }
 
-/* A thread Python has not seen before (the host's loop thread) gets a thread state
- * at its first event and keeps it until it ends: creating and destroying one per
- * event would cost more than the rest of the delivery. kept_key's destructor ends it
- * with the thread. A Python thread (one delivering events raised inside its own
- * method call) already has its own. */
-static pthread_key_t kept_key;
-
-#if PY_VERSION_HEX >= 0x030D0000
-#define interpreter_finalizing() Py_IsFinalizing()
-#else
-#define interpreter_finalizing() _Py_IsFinalizing()
-#endif
-
-/* By now the thread's own PyGILState key may already be cleared (POSIX clears each
- * key before its destructor runs, in no set order): end the state directly. */
-static void kept_end(void *tstate)
-{
-    if (!interpreter_finalizing()) {
-        PyEval_RestoreThread(tstate);
-        PyThreadState_Clear(tstate);
-        PyThreadState_DeleteCurrent();
-    }
-}
-
-int bt_irq_init(void)
-{
-    return pthread_key_create(&kept_key, kept_end) == 0 ? 0 : -1;
-}
-
-static PyGILState_STATE gil_take(void)
-{
-    if (PyGILState_GetThisThreadState() == NULL) {
-        PyGILState_Ensure();
-        pthread_setspecific(kept_key, PyEval_SaveThread());
-    }
-    return PyGILState_Ensure();
-}
-
 int bt_irq_deliver(PyObject **handler, const struct mpble_event *ev)
 {
-    PyGILState_STATE gil = gil_take();
+    PyGILState_STATE gil = PyGILState_Ensure();
     int ret = 0;
     PyObject *fn = *handler;
     if (fn != Py_None) {

@@ -7,15 +7,12 @@
 
 #include "mpble/mpble.h"
 
-/* Sets up what bt_irq_deliver keeps per thread; once, at module import. 0, or -1. */
-int bt_irq_init(void);
-
-/* Called on the C core's event-loop thread without the GIL: takes the GIL, calls
- * *handler (a callable, or None to drop the event) as handler(code, data) with the
- * event's tuple (micropython-semantics.md 5.1), releases the tuple's memoryviews, and
- * returns the handler's result converted for the core (5.3; 0 where unused). A
- * handler that raises is reported on stderr and *handler becomes None (5.4). A
- * thread new to Python keeps the thread state made for its first event until it ends. */
+/* Called on the main thread, by the pump (sched.c) with the GIL or inside a method
+ * call without it: takes the GIL, calls *handler (a callable, or None to drop the
+ * event) as handler(code, data) with the event's tuple (micropython-semantics.md 5.1),
+ * releases the tuple's memoryviews, and returns the handler's result converted for the
+ * core (5.3; 0 where unused). A handler that raises is reported on stderr and *handler
+ * becomes None (5.4). */
 int bt_irq_deliver(PyObject **handler, const struct mpble_event *ev);
 
 #endif

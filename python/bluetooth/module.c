@@ -4,7 +4,7 @@
 #include <Python.h>
 
 #include "ble.h"
-#include "irq.h"
+#include "sched.h"
 #include "uuid.h"
 
 static PyObject *at_exit(PyObject *self, PyObject *unused)
@@ -15,6 +15,7 @@ static PyObject *at_exit(PyObject *self, PyObject *unused)
 
 static PyObject *after_fork_child(PyObject *self, PyObject *unused)
 {
+    bt_sched_after_fork_child();
     bt_ble_after_fork_child();
     Py_RETURN_NONE;
 }
@@ -55,11 +56,19 @@ static int register_hooks(void)
     return register_hook("os", "register_at_fork", &after_fork_child_def, "after_in_child");
 }
 
+/* Not part of the module's contract: the compatibility layer's micropython.schedule. */
+static PyMethodDef module_methods[] = {
+    {"_schedule", (PyCFunction)(void (*)(void))bt_sched_schedule, METH_FASTCALL,
+     "_schedule(function, argument, /)"},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef bluetooth_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "bluetooth",
     .m_doc = "Low-level Bluetooth Low Energy, MicroPython's bluetooth module.",
     .m_size = -1,
+    .m_methods = module_methods,
 };
 
 PyMODINIT_FUNC PyInit_bluetooth(void);
@@ -69,8 +78,8 @@ PyMODINIT_FUNC PyInit_bluetooth(void)
     if (PyType_Ready(&bt_ble_type) < 0 || PyType_Ready(&bt_uuid_type) < 0) {
         return NULL;
     }
-    if (bt_irq_init() < 0) {
-        return PyErr_NoMemory();
+    if (bt_sched_init() < 0) {
+        return NULL;
     }
     PyObject *m = PyModule_Create(&bluetooth_module);
     if (m == NULL) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "host/ble_priv.h"
+#include "host/deliver.h"
 #include "host/gap.h"
 #include "host/host.h"
 #include "host/loop.h"
@@ -28,11 +29,10 @@
 #define RXBUF_MAX 65535
 
 struct mpble {
-    mpble_event_fn fn;
-    void *ctx;
     pthread_mutex_t mu; /* the settings and `active` */
     struct loop loop;
-    struct host *host; /* while the loop thread exists */
+    struct deliver deliver; /* the events on their way to fn */
+    struct host *host;      /* while the loop thread exists */
     bool active;
 
     char *transport_uri;
@@ -53,10 +53,9 @@ mpble_t *mpble_new(mpble_event_fn fn, void *ctx)
     struct mpble *dev = calloc(1, sizeof *dev);
     if (dev == NULL)
         return NULL;
-    dev->fn = fn;
-    dev->ctx = ctx;
     pthread_mutex_init(&dev->mu, NULL);
     loop_init(&dev->loop);
+    deliver_init(&dev->deliver, fn, ctx, &dev->loop, DEFAULT_RXBUF);
     struct host_settings *set = &dev->settings;
     set->gap_name_len = strlen(DEFAULT_GAP_NAME);
     memcpy(set->gap_name, DEFAULT_GAP_NAME, set->gap_name_len);
@@ -67,13 +66,23 @@ mpble_t *mpble_new(mpble_event_fn fn, void *ctx)
     return dev;
 }
 
+/* Frees the host of a loop thread that has ended, once no thread that raised an
+ * event is still inside it (deliver.h): those wait for the host lock, which they hold
+ * until they leave. */
+static void free_host(struct mpble *dev)
+{
+    deliver_wait_lenders(&dev->deliver);
+    loop_detach(&dev->loop);
+    host_free(dev->host);
+    dev->host = NULL;
+}
+
 /* Joins a loop thread that ended by itself (deactivated from inside a handler). */
 static void reap_stopped_loop(struct mpble *dev)
 {
     if (dev->loop.running && !dev->active) {
         loop_join(&dev->loop);
-        host_free(dev->host);
-        dev->host = NULL;
+        free_host(dev);
     }
 }
 
@@ -84,6 +93,7 @@ void mpble_free(mpble_t *dev)
     mpble_active(dev, false);
     reap_stopped_loop(dev);
     loop_destroy(&dev->loop);
+    deliver_destroy(&dev->deliver);
     pthread_mutex_destroy(&dev->mu);
     free(dev->transport_uri);
     free(dev);
@@ -131,8 +141,8 @@ static bool log_wanted(void)
 
 static struct host *new_host(struct mpble *dev)
 {
-    struct host_base base = {.fn = dev->fn,
-                             .ctx = dev->ctx,
+    struct host_base base = {.fn = deliver_event,
+                             .ctx = &dev->deliver,
                              .log = log_wanted(),
                              .err = dev->err,
                              .err_cap = sizeof dev->err};
@@ -179,6 +189,7 @@ static int activate(struct mpble *dev)
         return rc;
     }
     dev->host = h;
+    deliver_start(&dev->deliver);
     rc = loop_start(&dev->loop, h);
     if (rc == 0)
         rc = do_startup(dev);
@@ -207,20 +218,23 @@ static void deactivate(struct mpble *dev)
     pthread_mutex_lock(&dev->mu);
     dev->active = false;
     pthread_mutex_unlock(&dev->mu);
+    deliver_release(&dev->deliver);
     loop_quit(&dev->loop);
     if (inside)
         return; /* called from a handler: the thread ends when it can; reaped later */
     loop_join(&dev->loop);
-    host_free(dev->host);
-    dev->host = NULL;
+    free_host(dev);
 }
 
 int mpble_active(mpble_t *dev, bool on)
 {
     dev->err[0] = '\0';
+    /* What the stack raised before the call is delivered before it takes effect. */
+    deliver_flush(&dev->deliver);
     if (!on) {
         if (activated(dev))
             deactivate(dev);
+        deliver_flush(&dev->deliver);
         return 0;
     }
     if (loop_holds(&dev->loop)) {
@@ -250,6 +264,19 @@ void mpble_after_fork_child(mpble_t *dev)
     dev->active = false;
     pthread_mutex_init(&dev->mu, NULL);
     loop_init(&dev->loop);
+    deliver_after_fork_child(&dev->deliver);
+}
+
+int mpble_set_dispatch_thread(mpble_t *dev, pthread_t thread, mpble_wake_fn wake, void *ctx)
+{
+    if (activated(dev))
+        return -EBUSY;
+    return deliver_set_thread(&dev->deliver, thread, wake, ctx);
+}
+
+int mpble_dispatch(mpble_t *dev)
+{
+    return deliver_dispatch(&dev->deliver);
 }
 
 int ble_enter(struct mpble *dev, struct host **h)
@@ -393,6 +420,7 @@ int mpble_set_rxbuf(mpble_t *dev, int size)
         return -EINVAL;
     struct field_arg f = {offsetof(struct host_settings, rxbuf), size};
     update_settings(dev, change_int, &f);
+    deliver_set_limit(&dev->deliver, (size_t)size);
     return 0;
 }
 

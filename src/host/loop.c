@@ -52,6 +52,28 @@ static void unlock(struct loop *l)
         pthread_mutex_unlock(&l->mu);
 }
 
+unsigned loop_lend(struct loop *l)
+{
+    unsigned d = l->depth;
+    __atomic_store_n(&l->depth, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&l->mu);
+    return d;
+}
+
+void loop_reclaim(struct loop *l, unsigned depth)
+{
+    pthread_mutex_lock(&l->mu);
+    l->owner = pthread_self();
+    __atomic_store_n(&l->depth, depth, __ATOMIC_RELAXED);
+}
+
+void loop_detach(struct loop *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->host = NULL;
+    pthread_mutex_unlock(&l->mu);
+}
+
 void loop_wake(struct loop *l)
 {
     uint64_t one = 1;
@@ -110,13 +132,18 @@ int loop_start(struct loop *l, struct host *h)
     return 0;
 }
 
-int loop_enter(struct loop *l)
+void loop_hold(struct loop *l)
 {
     /* A caller calling in a tight loop would otherwise keep the lock from the loop
      * thread, which brings the controller's answers (buffers freed, say). */
     while (__atomic_load_n(&l->loop_waiting, __ATOMIC_RELAXED) && !loop_holds(l))
         sched_yield();
     lock(l);
+}
+
+int loop_enter(struct loop *l)
+{
+    loop_hold(l);
     if (l->quit || !l->running) {
         unlock(l);
         return -ENODEV;
@@ -129,7 +156,7 @@ void loop_leave(struct loop *l)
     /* Packets parked while the operation waited for a command, or a timer it armed,
      * are the loop thread's to handle: make sure it is not asleep on them. */
     struct host *h = l->host;
-    bool look = h->base.timers_changed || hci_pending(h);
+    bool look = h != NULL && (h->base.timers_changed || hci_pending(h));
     unlock(l);
     if (look && !loop_holds(l))
         loop_wake(l);

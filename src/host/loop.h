@@ -1,6 +1,7 @@
 /* loop.h - the thread that drives a host, and the lock that owns its state (the
  * threading rule is mpble.h's). The loop thread holds the lock while it works and
- * gives it up only while it waits in poll. */
+ * gives it up while it waits in poll, and while an event it raised waits for the
+ * thread that delivers events (loop_lend). */
 #ifndef MPBLE_LOOP_H
 #define MPBLE_LOOP_H
 
@@ -10,7 +11,7 @@
 struct host;
 
 struct loop {
-    struct host *host;
+    struct host *host; /* NULL once freed */
     pthread_t thread;
     bool running;       /* the thread exists (until joined) */
     bool quit;          /* the thread is to end at its next step */
@@ -30,8 +31,18 @@ int loop_start(struct loop *l, struct host *h);
  * operation left it work. */
 int loop_enter(struct loop *l);
 void loop_leave(struct loop *l);
+/* Takes the lock whether or not the loop runs (for a handler: loop_leave after). */
+void loop_hold(struct loop *l);
 /* Whether this thread holds the host lock (it is inside an operation or handler). */
 bool loop_holds(struct loop *l);
+/* Gives the lock up however deeply this thread holds it, for a wait at a point where
+ * any call may come in (an event's emission, where a handler's calls come in too);
+ * returns what loop_reclaim needs to take it back as it was. */
+unsigned loop_lend(struct loop *l);
+void loop_reclaim(struct loop *l, unsigned depth);
+/* Forgets the host of a loop thread that has ended, once no other thread holds the
+ * lock (not while this one holds it); the host may then be freed. */
+void loop_detach(struct loop *l);
 /* Makes the loop thread look at the host again (after timers or the receive queue
  * changed outside it). */
 void loop_wake(struct loop *l);

@@ -280,15 +280,13 @@ GATT = type("GATT", (), {k: v for k, v in _defs.items() if k.isupper()})
 # as it happens. hooks[code] = fn(data) runs inside the handler; its result is the
 # handler's.
 PEER_SCRIPT = SERVICES_SRC + r"""
-import bluetooth, sys, threading
+import bluetooth, os, select, sys
 ble = bluetooth.BLE()
-lock = threading.Lock()
 hooks = {}
 
+# Handlers run on the main thread, between its bytecodes (here too): one write a line.
 def out(kind, value):
-    with lock:
-        sys.stdout.write("%s %r\n" % (kind, value))
-        sys.stdout.flush()
+    sys.stdout.write("%s %r\n" % (kind, value))
 
 def irq(event, data):
     out("EV", (event, tuple(bytes(x) if isinstance(x, memoryview) else x for x in data)))
@@ -298,10 +296,24 @@ def irq(event, data):
 def advertise():
     ble.gap_advertise(20000, ADV)
 
+# Lines from stdin, waited for in select: handlers run during that wait (not during a
+# blocking read, as on MicroPython).
+def commands():
+    buf = b""
+    while True:
+        while b"\n" not in buf:
+            select.select([0], [], [])
+            chunk = os.read(0, 65536)
+            if not chunk:
+                return
+            buf += chunk
+        line, buf = buf.split(b"\n", 1)
+        yield line
+
 ble.irq(irq)
 ble.active(True)
 out("RET", ble.config("mac"))
-for line in sys.stdin:
+for line in commands():
     src = eval(line)
     try:
         try:

@@ -47,11 +47,9 @@ _finder = _AliasFinder()
 
 
 def install():
-    """Installs everything (idempotent). Call it on the main thread: the
-    scheduler of `micropython.schedule` is a signal handler."""
+    """Installs everything (idempotent)."""
     sys.modules.setdefault("micropython", micropython)
     sys.modules.setdefault("machine", machine)
-    micropython.install()
     mptime.install()
     mpsys.install()
     mpasyncio.install()
