@@ -210,13 +210,13 @@ PROGRAM = """\
 import sys
 sys.path.append(%r)
 import struct, ujson, uos
-import helper, outside
+import helper, outside, pkg.sub
 ba = bytearray(2)
 ba[0] = 256 + 7
 ba[1] -= 1
 print(struct.pack("BB", 4, 9) + "mpy", helper.name_field("é"), ba)
 print(bytes(memoryview("hé")), ujson.dumps({"v": b"x"}), sorted(uos.ilistdir(sys.path[0]))[0][:2])
-print(uos.dupterm(None), outside.concatenate())
+print(uos.dupterm(None), outside.concatenate(), pkg.sub.joined())
 """
 
 HELPER = """\
@@ -249,18 +249,22 @@ class CommandsTest(unittest.TestCase):
     def folder(self):
         return Path(self.enterContext(tempfile.TemporaryDirectory()))
 
-    def test_run_a_program_and_its_module_but_not_others(self):
+    def test_run_a_program_and_its_modules_but_not_others(self):
         program, elsewhere = self.folder(), self.folder()
         (program / "main.py").write_text(PROGRAM % str(elsewhere))
         (program / "helper.py").write_text(HELPER)
         (elsewhere / "outside.py").write_text(OUTSIDE)
+        (program / "pkg").mkdir()
+        (program / "pkg" / "__init__.py").write_text("")
+        (program / "pkg" / "sub.py").write_text("def joined():\n    return b'p' + 'q'\n")
         status, out, err = mpble_cmd("run", "--timing", "fast", program / "main.py")
         self.assertEqual(status, 0, out + err)
         self.assertEqual(lines_of(out, "main"), [
             "b'\\x04\\tmpy' b'\\x02\\t\\xc3\\xa9' bytearray(b'\\x07\\xff')",
             "b'h\\xc3\\xa9' {\"v\": \"x\"} ('helper.py', 32768)",
-            "None TypeError: can't concat str to bytes"])
-        self.assertEqual(sorted(p.name for p in program.iterdir()), ["helper.py", "main.py"])
+            "None TypeError: can't concat str to bytes b'pq'"])
+        self.assertEqual(sorted(str(p.relative_to(program)) for p in program.rglob("*")),
+                         ["helper.py", "main.py", "pkg", "pkg/__init__.py", "pkg/sub.py"])
 
     def test_multitest_file(self):
         folder = self.folder()
