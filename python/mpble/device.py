@@ -1,12 +1,13 @@
 """One device: `python -m mpble.device SCRIPT [ARG ...]` installs the MicroPython
 compatibility names and runs SCRIPT as `__main__` with sys.argv = [SCRIPT, ARG ...]
-and the script's folder first on sys.path (as `python SCRIPT` would).
+and the script's folder first on sys.path (as `python SCRIPT` would); the script
+and the modules of its folder in MicroPython's dialect (mpble.compat.programs).
 A KeyboardInterrupt ends it quietly with status 130."""
 import os
-import runpy
 import sys
 
 import mpble.compat
+from mpble.compat import programs
 
 
 def main():
@@ -17,7 +18,7 @@ def main():
     sys.path[0] = os.path.dirname(os.path.abspath(script))  # -m put the cwd there
     mpble.compat.install()
     try:
-        runpy.run_path(script, run_name="__main__")
+        programs.run_main(script)
     except KeyboardInterrupt:
         sys.exit(130)
 

@@ -3,7 +3,8 @@ by `mpble multitest` (mpble.multitest), which passes in the environment:
   MPBLE_MULTITEST_FD       a connected socket to the runner (JSON lines both ways);
   MPBLE_MULTITEST_GLOBALS  JSON {name: repr} set by earlier instances' globals().
 
-The file runs as __main__ with the MicroPython compatibility names installed and a
+The file runs as __main__ with the MicroPython compatibility names installed, in
+MicroPython's dialect with the modules of its folder (mpble.compat.programs), and a
 `multitest` global with MicroPython's instance API; then instanceN() is called.
 Messages to the runner: {"op": "next"}, {"op": "broadcast", "msg": ...},
 {"op": "set", "name": ..., "value": repr}, {"op": "metric", "data": ...};
@@ -16,6 +17,7 @@ import sys
 import traceback
 
 import mpble.compat
+from mpble.compat import programs
 
 HOST_IP = "127.0.0.1"
 
@@ -89,10 +91,9 @@ def main():
     sys.path[0] = os.path.dirname(os.path.abspath(path))
     sys.argv = [path]
     mpble.compat.install()
-    with open(path, "rb") as f:
-        code = compile(f.read(), path, "exec")
-    namespace = {"__name__": "__main__", "__file__": path, "multitest": multitest,
-                 "HOST_IP": HOST_IP}
+    programs.install(sys.path[0])
+    code = programs.compile_file(path)
+    namespace = programs.namespace("__main__", path, multitest=multitest, HOST_IP=HOST_IP)
     try:
         exec(code, namespace)
         for name, value in json.loads(os.environ.get("MPBLE_MULTITEST_GLOBALS", "{}")).items():

@@ -7,7 +7,8 @@
 - `asyncio.ThreadSafeFlag/sleep_ms/wait_for_ms`;
 - the u-prefixed aliases MicroPython programs import (`ubluetooth`, `utime`,
   `uasyncio`, `ustruct`, ...), resolved lazily to the real modules.
-`mpble run` and `mpble multitest` install them before a script runs."""
+`mpble run` and `mpble multitest` install them before a script runs, and compile the
+script and the modules of its folder in MicroPython's dialect (mpble.compat.programs)."""
 import importlib
 import importlib.abc
 import importlib.machinery
