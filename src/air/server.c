@@ -35,7 +35,7 @@ struct air_client {
     uint32_t watched;       /* the epoll events its socket is watched for */
     struct air_client *next_pending;
     struct controller *ctrl;
-    uint8_t addr[6]; /* its controller's public address (LSB first), once attached */
+    uint8_t addr[6];           /* its controller's public address (LSB first), once attached */
     size_t out_head, out_tail; /* the packets of out[out_head..out_tail) wait */
     uint8_t out[AIR_CLIENT_OUT_BUF];
     struct h4_deframer rx;
