@@ -201,8 +201,9 @@ static uint8_t cmd_read_bd_addr(struct controller *c, const uint8_t *p, uint8_t 
 
 /* Zephyr's vendor Write BD_ADDR (hci_defs.h): the public address from now on. It
  * is the device's identity, not state HCI Reset (7.3.2) returns to a default:
- * controller_reset_state leaves it, as Zephyr's controller does. The air may refuse
- * an address (controller_set_address_claim). */
+ * controller_reset_state leaves it, as Zephyr's controller does. Not while a state
+ * sends the address (Command Disallowed, as for LE Set Random Address, 7.8.4); the
+ * air may refuse an address (controller_set_address_claim). */
 static uint8_t cmd_vs_write_bd_addr(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     if (ctrl_addressing(c))

@@ -90,6 +90,34 @@ static int write_address(struct host *h, uint16_t company)
     return st <= 0 ? st : address_refused(h, st);
 }
 
+/* The ACL data buffers (7.8.2, 7.4.5). */
+static int read_buffer_size(struct host *h)
+{
+    uint8_t r[8];
+    int rc;
+    if ((rc = step(h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 3, "LE Read Buffer Size")) <
+        0)
+        return rc;
+    h->acl_mtu = get_le16(r);
+    h->acl_pkts = r[2];
+    if (h->acl_mtu == 0) {
+        /* 7.8.2: zero means the LE traffic shares the BR/EDR buffers. */
+        if ((rc = step(h, HCI_OP_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 7, "Read Buffer Size")) <
+            0)
+            return rc;
+        h->acl_mtu = get_le16(r);
+        h->acl_pkts = (uint16_t)get_le16(r + 3);
+    }
+    if (h->acl_mtu == 0 || h->acl_pkts == 0) {
+        host_error(h,
+                   "the controller reports no ACL data buffers (%u of %u octets): it "
+                   "could carry no data",
+                   h->acl_pkts, h->acl_mtu);
+        return -EIO;
+    }
+    return 0;
+}
+
 int startup_controller(struct host *h)
 {
     uint8_t r[64];
@@ -128,26 +156,8 @@ int startup_controller(struct host *h)
     put_le32(p + 4, (uint32_t)(LE_EVENT_MASK >> 32));
     if ((rc = step(h, HCI_OP_LE_SET_EVENT_MASK, p, 8, NULL, 0, 0, "LE Set Event Mask")) < 0)
         return rc;
-    if ((rc = step(h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 3, "LE Read Buffer Size")) <
-        0)
+    if ((rc = read_buffer_size(h)) < 0)
         return rc;
-    h->acl_mtu = get_le16(r);
-    h->acl_pkts = r[2];
-    if (h->acl_mtu == 0) {
-        /* 7.8.2: zero means the LE traffic shares the BR/EDR buffers. */
-        if ((rc = step(h, HCI_OP_READ_BUFFER_SIZE, NULL, 0, r, sizeof r, 7, "Read Buffer Size")) <
-            0)
-            return rc;
-        h->acl_mtu = get_le16(r);
-        h->acl_pkts = (uint16_t)get_le16(r + 3);
-    }
-    if (h->acl_mtu == 0 || h->acl_pkts == 0) {
-        host_error(h,
-                   "the controller reports no ACL data buffers (%u of %u octets): it "
-                   "could carry no data",
-                   h->acl_pkts, h->acl_mtu);
-        return -EIO;
-    }
     if ((rc = step(h, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0, h->le_features, sizeof h->le_features,
                    8, "LE Read Local Supported Features")) < 0)
         return rc;
