@@ -239,10 +239,21 @@ MPBLE_API const char *mpble_last_error(mpble_t *h);
  * environment/default. Checked at activation. */
 MPBLE_API int mpble_set_transport(mpble_t *h, const char *uri);
 
+/* The public address (addr->type 0) for the next activations, overriding MPBLE_ADDR
+ * (XX:XX:XX:XX:XX:XX, read at activation); NULL clears it. -EINVAL for a random or
+ * all-zero address. Without either, a device keeps across activations the public
+ * address it had at its last one, as a board keeps its own (given up, silently, for
+ * the controller's own when it cannot be had). The host sets it with Zephyr's vendor
+ * command Write BD_ADDR, which Zephyr's controllers and the air's know; the air
+ * grants an address unless another live device has it. */
+MPBLE_API int mpble_set_address(mpble_t *h, const mpble_addr_t *addr);
+
 /* Activates (true) or deactivates (false). Activating an active device restarts it
- * (reference semantics). Activation failures: -EINVAL bad URI, -ECONNREFUSED /
- * -ENOENT / other errno from opening the transport, -ETIMEDOUT controller silent,
- * -EIO controller refused a start-up command. Deactivating an inactive device
+ * (reference semantics). Activation failures: -EINVAL bad URI or MPBLE_ADDR,
+ * -ECONNREFUSED / -ENOENT / other errno from opening the transport, -ETIMEDOUT
+ * controller silent, -EIO controller refused a start-up command; for an address asked
+ * for (mpble_set_address, MPBLE_ADDR), -EADDRINUSE when another device has it,
+ * -EOPNOTSUPP when the controller cannot set its address. Deactivating an inactive device
  * returns 0. No events are delivered for what deactivation tears down, except
  * SCAN_DONE for a scan in progress. */
 MPBLE_API int mpble_active(mpble_t *h, bool on);

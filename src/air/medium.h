@@ -101,7 +101,7 @@ static inline uint64_t medium_now(const struct medium *m)
 
 /* The public address (LSB first, as on HCI) of the ordinal-th device (ordinal >= 1):
  * printed MSB first it is PP:PP:NN:NN:NN:NN, PPPP drawn from the seed, NNNNNNNN the
- * ordinal; so addresses are unique within one air and repeat with the seed. */
+ * ordinal; so they are unique within one air and repeat with the seed. */
 void medium_public_address(const struct medium *m, uint32_t ordinal, uint8_t addr[6]);
 
 /* Adds r at a random spot in a 0.7 m square (so all within a metre) with its own

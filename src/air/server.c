@@ -20,6 +20,7 @@
 
 #include "air/capture.h"
 #include "common/bytes.h"
+#include "common/hci_defs.h"
 #include "common/log.h"
 #include "controller/controller.h"
 #include "transport/h4.h"
@@ -34,6 +35,7 @@ struct air_client {
     uint32_t watched;       /* the epoll events its socket is watched for */
     struct air_client *next_pending;
     struct controller *ctrl;
+    uint8_t addr[6];           /* its controller's public address (LSB first), once attached */
     size_t out_head, out_tail; /* the packets of out[out_head..out_tail) wait */
     uint8_t out[AIR_CLIENT_OUT_BUF];
     struct h4_deframer rx;
@@ -51,6 +53,7 @@ struct air_server {
     uint64_t stall_limit_us;
     uint64_t idle_since;
     unsigned next_ordinal;
+    unsigned next_spare; /* of the spare addresses (client_default_address) */
     unsigned nclients, capacity, nclosing;
     struct air_client **clients; /* grown as they come */
     struct air_client *pending;  /* those with output queued */
@@ -305,26 +308,84 @@ static int client_packet(void *ctx, const uint8_t *pkt, size_t len)
     return controller_receive(cl->ctrl, pkt, len);
 }
 
+/* ---- the addresses: no two live clients have the same ---- */
+
+/* Whether the host hung up: its deactivation closed the socket, and this air has
+ * not read up to the end yet. */
+static bool client_hung_up(const struct air_client *cl)
+{
+    struct pollfd p = {.fd = cl->fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
+/* The live client other than self whose controller has addr, or NULL. One that hung
+ * up is closed here: so a device that deactivates and activates again at once finds
+ * its address free, whichever the air sees first. */
+static struct air_client *address_holder(struct air_server *s, const uint8_t addr[6],
+                                         const struct air_client *self)
+{
+    for (unsigned i = 0; i < s->nclients; i++) {
+        struct air_client *cl = s->clients[i];
+        if (cl == self || cl->closing || !cl->ctrl || memcmp(cl->addr, addr, 6) != 0)
+            continue;
+        if (!client_hung_up(cl))
+            return cl;
+        client_close(cl, "disconnected");
+    }
+    return NULL;
+}
+
+/* Spare addresses from this ordinal on: no client gets that far. */
+#define SPARE_ORDINAL 0x80000000u
+
+/* A new controller's address: its ordinal's (medium_public_address), unless a live
+ * client wrote that one for itself; then the next free spare one. */
+static void client_default_address(struct air_server *s, unsigned ordinal, uint8_t addr[6])
+{
+    medium_public_address(&s->medium, ordinal, addr);
+    while (address_holder(s, addr, NULL))
+        medium_public_address(&s->medium, SPARE_ORDINAL + s->next_spare++, addr);
+}
+
+/* The controller's claim (controller_set_address_claim): an address another live
+ * client holds is refused with Connection Rejected due to Limited Resources (0x0D,
+ * Vol 1 Part F 2.13: the address is the resource, taken); the host tells it apart
+ * from a malformed command's Invalid HCI Command Parameters (0x12). */
+static uint8_t client_claim(void *ctx, const uint8_t addr[6])
+{
+    struct air_client *cl = ctx;
+    struct air_client *holder = address_holder(cl->server, addr, cl);
+    char text[BDADDR_TEXT_LEN];
+    if (holder) {
+        log_msg(LOG_LEVEL_INFO, "client %u: refused address %s: client %u has it", cl->ordinal,
+                bdaddr_text(addr, text), holder->ordinal);
+        return HCI_ERR_LIMITED_RESOURCES;
+    }
+    memcpy(cl->addr, addr, 6);
+    log_msg(LOG_LEVEL_INFO, "client %u: controller now %s", cl->ordinal, bdaddr_text(addr, text));
+    return HCI_SUCCESS;
+}
+
 /* The controller comes with the client's first bytes, so a mere probe (another
  * air checking whether this one runs) takes no ordinal and no address. */
 static bool client_attach(struct air_client *cl)
 {
     struct air_server *s = cl->server;
-    uint8_t addr[6];
     unsigned ordinal = s->next_ordinal + 1;
-    medium_public_address(&s->medium, ordinal, addr);
-    cl->ctrl = controller_create(&s->medium.air, addr, client_output, cl);
+    client_default_address(s, ordinal, cl->addr);
+    cl->ctrl = controller_create(&s->medium.air, cl->addr, client_output, cl);
     if (!cl->ctrl) {
         client_close(cl, "closed: out of memory for its controller");
         return false;
     }
     controller_set_host_room(cl->ctrl, client_room);
+    controller_set_address_claim(cl->ctrl, client_claim);
     s->next_ordinal = cl->ordinal = ordinal;
     for (unsigned i = 0; i < s->cfg.npositions; i++)
         if (s->cfg.positions[i].ordinal == ordinal)
             medium_place(controller_radio(cl->ctrl), s->cfg.positions[i].x, s->cfg.positions[i].y);
-    log_msg(LOG_LEVEL_INFO, "client %u: controller %02X:%02X:%02X:%02X:%02X:%02X", ordinal, addr[5],
-            addr[4], addr[3], addr[2], addr[1], addr[0]);
+    char text[BDADDR_TEXT_LEN];
+    log_msg(LOG_LEVEL_INFO, "client %u: controller %s", ordinal, bdaddr_text(cl->addr, text));
     return true;
 }
 

@@ -2,7 +2,10 @@
  * H4 over a Unix stream socket (and optionally TCP on 127.0.0.1), all controllers
  * on one medium, one event loop. Clients: as many as the process may open files
  * (RLIMIT_NOFILE, less the air's own half dozen) and memory allows; one beyond is
- * accepted and closed at once, with a warning in the log. */
+ * accepted and closed at once, with a warning in the log. No two live clients'
+ * controllers have the same public address: each gets its ordinal's
+ * (medium_public_address), and one a host writes (Write BD_ADDR, hci_defs.h) that
+ * another live client has is refused. */
 #ifndef MPBLE_AIR_SERVER_H
 #define MPBLE_AIR_SERVER_H
 

@@ -64,6 +64,13 @@
 #define HCI_OP_LE_RAND HCI_OPCODE(0x08, 0x0018)
 #define HCI_OP_LE_READ_SUPPORTED_STATES HCI_OPCODE(0x08, 0x001c)
 
+/* Vendor-specific (OGF 0x3F, Vol 4 Part E 5.4.1): Zephyr's Write BD_ADDR (its
+ * hci_vs.h, BT_HCI_OP_VS_WRITE_BD_ADDR): the 6-octet public address, LSB first; no
+ * return parameters. Controllers of the manufacturers below know it. */
+#define HCI_OP_VS_WRITE_BD_ADDR HCI_OPCODE(0x3f, 0x0006)
+#define HCI_COMPANY_ZEPHYR 0x05f1 /* The Linux Foundation: Zephyr's controller */
+#define HCI_COMPANY_TEST 0xffff   /* reserved for tests: the air's controller */
+
 /* Events: Vol 4 Part E section 7.7. */
 #define HCI_EV_DISCONN_COMPLETE 0x05
 #define HCI_EV_ENCRYPT_CHANGE 0x08
@@ -108,6 +115,7 @@
 #define HCI_ERR_CONN_LIMIT 0x09
 #define HCI_ERR_CONN_EXISTS 0x0b
 #define HCI_ERR_COMMAND_DISALLOWED 0x0c
+#define HCI_ERR_LIMITED_RESOURCES 0x0d
 #define HCI_ERR_UNSUPPORTED_FEATURE 0x11
 #define HCI_ERR_INVALID_PARAMS 0x12
 #define HCI_ERR_REMOTE_USER_TERM 0x13

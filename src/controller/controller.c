@@ -94,6 +94,11 @@ void ctrl_listen_update(struct controller *c)
     radio_listen(&c->radio, c->scan.enabled || c->init.enabled || c->adv.listening);
 }
 
+bool ctrl_addressing(const struct controller *c)
+{
+    return c->adv.enabled || c->scan.enabled || c->init.enabled;
+}
+
 bool ctrl_own_address(const struct controller *c, uint8_t own_type, uint8_t *addr_type,
                       uint8_t addr[6])
 {
@@ -159,13 +164,13 @@ static uint8_t cmd_write_le_host_supported(struct controller *c, const uint8_t *
     return HCI_SUCCESS;
 }
 
-/* 7.4.1: HCI and LMP version 5.4; company 0xFFFF is the one reserved for tests. */
+/* 7.4.1: HCI and LMP version 5.4; company 0xFFFF, the one reserved for tests. */
 static uint8_t cmd_read_local_version(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
     ret[0] = HCI_VERSION_5_4;
     put_le16(ret + 1, 0x0000);
     ret[3] = HCI_VERSION_5_4;
-    put_le16(ret + 4, 0xffff);
+    put_le16(ret + 4, HCI_COMPANY_TEST);
     put_le16(ret + 6, 0x0000);
     return HCI_SUCCESS;
 }
@@ -194,6 +199,21 @@ static uint8_t cmd_read_bd_addr(struct controller *c, const uint8_t *p, uint8_t 
     return HCI_SUCCESS;
 }
 
+/* Zephyr's vendor Write BD_ADDR (hci_defs.h): the public address from now on. It
+ * is the device's identity, not state HCI Reset (7.3.2) returns to a default:
+ * controller_reset_state leaves it, as Zephyr's controller does. Not while a state
+ * sends the address (Command Disallowed, as for LE Set Random Address, 7.8.4); the
+ * air may refuse an address (controller_set_address_claim). */
+static uint8_t cmd_vs_write_bd_addr(struct controller *c, const uint8_t *p, uint8_t *ret)
+{
+    if (ctrl_addressing(c))
+        return HCI_ERR_COMMAND_DISALLOWED;
+    uint8_t status = c->claim ? c->claim(c->output_ctx, p) : HCI_SUCCESS;
+    if (status == HCI_SUCCESS)
+        memcpy(c->public_addr, p, 6);
+    return status;
+}
+
 /* 7.8.1 */
 static uint8_t cmd_le_set_event_mask(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
@@ -220,7 +240,7 @@ static uint8_t cmd_le_read_local_features(struct controller *c, const uint8_t *p
 /* 7.8.4 */
 static uint8_t cmd_le_set_random_address(struct controller *c, const uint8_t *p, uint8_t *ret)
 {
-    if (c->adv.enabled || c->scan.enabled || c->init.enabled)
+    if (ctrl_addressing(c))
         return HCI_ERR_COMMAND_DISALLOWED;
     memcpy(c->random_addr, p, 6);
     c->random_addr_set = true;
@@ -324,7 +344,7 @@ static bool ret_has_no_handle(uint16_t opcode)
 
 /* Bit of a command in Supported_Commands: Vol 4 Part E 6.27. */
 #define SC(octet, bit) ((uint16_t)((octet)*8 + (bit)))
-#define SC_NONE 0xffff /* Read Local Supported Commands has no bit */
+#define SC_NONE 0xffff /* no bit: Read Local Supported Commands, vendor commands */
 
 #define CC false /* answered by Command Complete */
 #define CS true  /* answered by Command Status, an event later tells the end */
@@ -378,6 +398,7 @@ static const struct command {
     {HCI_OP_LE_READ_PHY, 2, 4, SC(35, 4), CC, ll_cmd_read_phy},
     {HCI_OP_LE_SET_DEFAULT_PHY, 3, 0, SC(35, 5), CC, ll_cmd_set_default_phy},
     {HCI_OP_LE_SET_PHY, 7, 0, SC(35, 6), CS, ll_cmd_set_phy},
+    {HCI_OP_VS_WRITE_BD_ADDR, 6, 0, SC_NONE, CC, cmd_vs_write_bd_addr},
 };
 
 /* 7.4.2: exactly the commands in the table above. */
@@ -525,6 +546,11 @@ struct radio *controller_radio(struct controller *c)
 void controller_set_host_room(struct controller *c, controller_room_fn room)
 {
     c->room = room;
+}
+
+void controller_set_address_claim(struct controller *c, controller_claim_fn claim)
+{
+    c->claim = claim;
 }
 
 void controller_host_ready(struct controller *c)

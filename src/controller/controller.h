@@ -5,7 +5,8 @@
  * and connections (Core v5.4 Vol 4 Part E 7.1, 7.3, 7.4, 7.8), the advertising
  * (legacy PDUs, undirected and low duty cycle directed), scanning, initiating and
  * connection states of the link layer (Vol 6 Part B 4.4, 4.5) with the LL control
- * procedures of 5.1 but encryption. Not yet: high duty cycle directed advertising
+ * procedures of 5.1 but encryption, and Zephyr's vendor command Write BD_ADDR
+ * (controller_set_address_claim). Not yet: high duty cycle directed advertising
  * (enabling it answers Invalid HCI Command Parameters), encryption. */
 #ifndef MPBLE_CONTROLLER_H
 #define MPBLE_CONTROLLER_H
@@ -51,6 +52,14 @@ void controller_set_host_room(struct controller *c, controller_room_fn room);
 /* The host's room grew: links that refused data for want of it run again now (fast
  * timing; in real timing the peer sends it again at its next exchange). */
 void controller_host_ready(struct controller *c);
+
+/* Whom a controller asks before it takes a public address the host writes (Zephyr's
+ * vendor Write BD_ADDR, hci_defs.h), ctx as for the output: HCI_SUCCESS grants it
+ * (the controller then has it), another status refuses it and is the command's.
+ * Without a claim every address is granted. The address written stays across HCI
+ * Reset, until the controller is destroyed. */
+typedef uint8_t (*controller_claim_fn)(void *ctx, const uint8_t addr[6]);
+void controller_set_address_claim(struct controller *c, controller_claim_fn claim);
 
 /* Largest ACL payload the controller accepts (LE Read Buffer Size). */
 #define CONTROLLER_ACL_MTU 251

@@ -73,7 +73,8 @@ struct ll_acl_buf {
 struct controller {
     struct radio radio; /* first: the air hands back this pointer */
     controller_output_fn output;
-    controller_room_fn room; /* NULL: the host always has room */
+    controller_room_fn room;   /* NULL: the host always has room */
+    controller_claim_fn claim; /* NULL: every address written is granted */
     void *output_ctx;
     bool host_refused;        /* a link refused a PDU for want of host room */
     uint64_t reports_dropped; /* advertising reports, for want of host room */
@@ -115,6 +116,10 @@ bool ctrl_le_event_enabled(const struct controller *c, uint8_t subevent);
  * initiating, or its advertiser awaiting an answer (radio_listen); after each
  * change of those. */
 void ctrl_listen_update(struct controller *c);
+
+/* Whether a state that sends the device's address is on (advertising, scanning,
+ * initiating): the addresses may not change then (Vol 4 Part E 7.8.4). */
+bool ctrl_addressing(const struct controller *c);
 
 /* The address a state uses for Own_Address_Type 0..3. With an empty resolving list,
  * types 2 and 3 fall back to the public and random address (Vol 4 Part E 7.8.5).

@@ -1,6 +1,7 @@
 /* ble.c - the device object: its configuration, activation, and the public API.
  * Each function enters the host's lock (loop.h) itself, calls the layer that does
  * the work, and leaves (ble_priv.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "host/ble_priv.h"
 #include "host/deliver.h"
 #include "host/gap.h"
@@ -37,6 +39,9 @@ struct mpble {
 
     char *transport_uri;
     struct host_settings settings;
+    /* Public addresses, HCI order: mpble_set_address's; the last activation's. */
+    bool addr_set, addr_kept;
+    uint8_t set_addr[6], kept_addr[6];
 
     char err[256];
 };
@@ -111,6 +116,75 @@ int mpble_set_transport(mpble_t *dev, const char *uri)
     return 0;
 }
 
+/* ---- the public address ---- */
+
+static bool addr_zero(const uint8_t addr[6])
+{
+    static const uint8_t zero[6];
+    return memcmp(addr, zero, 6) == 0;
+}
+
+int mpble_set_address(mpble_t *dev, const mpble_addr_t *addr)
+{
+    if (addr && (addr->type != 0 || addr_zero(addr->val)))
+        return -EINVAL;
+    pthread_mutex_lock(&dev->mu);
+    dev->addr_set = addr != NULL;
+    if (addr)
+        bdaddr_reverse(dev->set_addr, addr->val);
+    pthread_mutex_unlock(&dev->mu);
+    return 0;
+}
+
+/* "XX:XX:XX:XX:XX:XX", most significant first, into addr (HCI order); not all zero. */
+static bool parse_address(const char *text, uint8_t addr[6])
+{
+    for (int i = 0; i < 17; i++)
+        if (i % 3 == 2 ? text[i] != ':' : !isxdigit((unsigned char)text[i]))
+            return false;
+    if (text[17] != '\0')
+        return false;
+    for (int i = 0; i < 6; i++)
+        addr[5 - i] = (uint8_t)strtoul(text + 3 * i, NULL, 16);
+    return !addr_zero(addr);
+}
+
+/* The public address this activation asks for (startup.h): mpble_set_address's,
+ * else MPBLE_ADDR's, else the one the device had at its last activation. -EINVAL
+ * for a malformed MPBLE_ADDR. */
+static int choose_address(struct mpble *dev, struct host *h)
+{
+    const char *env = getenv("MPBLE_ADDR");
+    int rc = 0;
+    pthread_mutex_lock(&dev->mu);
+    h->want_addr_source = STARTUP_ADDR_REQUESTED;
+    if (dev->addr_set) {
+        memcpy(h->want_addr, dev->set_addr, 6);
+    } else if (env && *env) {
+        if (!parse_address(env, h->want_addr)) {
+            snprintf(dev->err, sizeof dev->err,
+                     "MPBLE_ADDR=%s: not a public address XX:XX:XX:XX:XX:XX", env);
+            rc = -EINVAL;
+        }
+    } else if (dev->addr_kept) {
+        memcpy(h->want_addr, dev->kept_addr, 6);
+        h->want_addr_source = STARTUP_ADDR_KEPT;
+    } else {
+        h->want_addr_source = STARTUP_ADDR_OWN;
+    }
+    pthread_mutex_unlock(&dev->mu);
+    return rc;
+}
+
+/* The address the device keeps for its next activations, as a board keeps its own. */
+static void keep_address(struct mpble *dev, const struct host *h)
+{
+    pthread_mutex_lock(&dev->mu);
+    dev->addr_kept = h->has_public;
+    memcpy(dev->kept_addr, h->public_addr, 6);
+    pthread_mutex_unlock(&dev->mu);
+}
+
 /* Whether the device was activated (and not deactivated since). */
 static bool activated(struct mpble *dev)
 {
@@ -175,6 +249,10 @@ static int activate(struct mpble *dev)
     struct host *h = new_host(dev);
     if (h == NULL)
         return -ENOMEM;
+    if ((rc = choose_address(dev, h)) < 0) {
+        host_free(h);
+        return rc;
+    }
     const char *snoop = getenv("MPBLE_SNOOP");
     if (snoop && *snoop && (rc = snoop_open(&h->snoop, snoop)) < 0) {
         snprintf(dev->err, sizeof dev->err, "MPBLE_SNOOP=%s: %s", snoop, strerror(-rc));
@@ -202,6 +280,7 @@ static int activate(struct mpble *dev)
         dev->host = NULL;
         return rc;
     }
+    keep_address(dev, h);
     pthread_mutex_lock(&dev->mu);
     dev->active = true;
     pthread_mutex_unlock(&dev->mu);
@@ -262,6 +341,7 @@ void mpble_after_fork_child(mpble_t *dev)
     /* The loop thread is the parent's alone; a lock held at the fork stays held. */
     dev->host = NULL;
     dev->active = false;
+    dev->addr_kept = false; /* the child is another device: not the parent's address */
     pthread_mutex_init(&dev->mu, NULL);
     loop_init(&dev->loop);
     deliver_after_fork_child(&dev->deliver);

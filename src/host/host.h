@@ -29,6 +29,7 @@
 #include "host/hci.h"
 #include "host/host_timer.h"
 #include "host/snoop.h"
+#include "host/startup.h"
 #include "mpble/mpble.h"
 #include "transport/h4.h"
 
@@ -58,6 +59,10 @@ struct host {
         uint8_t *rsp;
         size_t rsp_cap, rsp_len;
     } cmd;
+
+    /* the public address start-up asks the controller for (startup.h), HCI order */
+    enum startup_addr want_addr_source;
+    uint8_t want_addr[6];
 
     /* what the controller told us at start-up */
     uint8_t hci_version;

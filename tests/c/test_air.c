@@ -399,17 +399,25 @@ static int connect_to(const char *path)
     return fd;
 }
 
+/* An air (fast timing) on air.sock in a new directory dir (64 octets) under $TMPDIR:
+ * path (108 octets) is the socket's. */
+static struct air_server *open_server(char *dir, char *path, uint64_t seed)
+{
+    struct air_server *s = NULL;
+    CHECK(temp_dir(dir, 64));
+    snprintf(path, 108, "%s/air.sock", dir);
+    struct air_server_config cfg = {
+        .socket_path = path, .timing = MEDIUM_TIMING_FAST, .seed = seed, .exit_when_idle_s = -1};
+    CHECK_EQ(air_server_open(&s, &cfg), 0);
+    return s;
+}
+
 /* More clients than the 64 the air once took: 100 at once, each a Reset answered. */
 static void test_many_clients(void)
 {
     enum { N = 100 };
     char dir[64], path[108];
-    CHECK(temp_dir(dir, sizeof dir));
-    snprintf(path, sizeof(path), "%s/air.sock", dir);
-    struct air_server_config cfg = {
-        .socket_path = path, .timing = MEDIUM_TIMING_FAST, .seed = 4, .exit_when_idle_s = -1};
-    struct air_server *s;
-    CHECK_EQ(air_server_open(&s, &cfg), 0);
+    struct air_server *s = open_server(dir, path, 4);
     pthread_t th;
     pthread_create(&th, NULL, serve, s);
     int fds[N];
@@ -498,6 +506,54 @@ static void test_server(void)
     fclose(log);
 }
 
+/* Zephyr's Write BD_ADDR from a client (a raw socket). */
+static bool send_write_bd_addr(int fd, const uint8_t addr[6])
+{
+    uint8_t cmd[10] = {H4_CMD, 0x06, 0xfc, 6};
+    memcpy(cmd + 4, addr, 6);
+    return write(fd, cmd, sizeof(cmd)) == (ssize_t)sizeof(cmd);
+}
+
+/* Runs s (driven here) until the client's Command Complete for it: its status, or -1. */
+static int write_bd_addr_status(struct air_server *s, int fd)
+{
+    uint8_t ev[7];
+    for (int i = 0; i < 1000; i++) {
+        air_server_turn(s, 1000);
+        if (recv(fd, ev, sizeof(ev), MSG_DONTWAIT) == (ssize_t)sizeof(ev))
+            return ev[1] == HCI_EV_CMD_COMPLETE && get_le16(ev + 4) == 0xfc06 ? ev[6] : -1;
+    }
+    return -1;
+}
+
+static int write_bd_addr(struct air_server *s, int fd, const uint8_t addr[6])
+{
+    return send_write_bd_addr(fd, addr) ? write_bd_addr_status(s, fd) : -1;
+}
+
+/* One address per live client: a taken one is refused (0x0D); a holder whose host
+ * hung up is reaped before the claim is decided, even one the air has not read the
+ * end of when the claim comes. */
+static void test_address_registry(void)
+{
+    char dir[64], path[108];
+    struct air_server *s = open_server(dir, path, 5);
+    static const uint8_t x[6] = {1, 2, 3, 4, 5, 0xc6}, y[6] = {7, 2, 3, 4, 5, 0xc6};
+    int a = connect_to(path), b = connect_to(path);
+    CHECK_EQ(write_bd_addr(s, a, x), 0);
+    CHECK_EQ(write_bd_addr(s, a, x), 0); /* its own already */
+    CHECK_EQ(write_bd_addr(s, b, x), HCI_ERR_LIMITED_RESOURCES);
+    CHECK_EQ(write_bd_addr(s, b, y), 0);
+    CHECK_EQ(write_bd_addr(s, a, y), HCI_ERR_LIMITED_RESOURCES);
+    /* b's claim is read in the same turn as a's hang-up, before it. */
+    CHECK(send_write_bd_addr(b, x));
+    close(a);
+    CHECK_EQ(write_bd_addr_status(s, b), 0);
+    close(b);
+    air_server_close(s);
+    rmdir(dir);
+}
+
 static void test_default_path(void)
 {
     char dir[] = "/tmp/mpble-test-xdg-XXXXXX", path[108], want[160];
@@ -528,6 +584,7 @@ int main(void)
     RUN(test_seeded_repeatable());
     RUN(test_server());
     RUN(test_many_clients());
+    RUN(test_address_registry());
     RUN(test_default_path());
     return check_summary("test_air");
 }

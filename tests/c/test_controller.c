@@ -350,6 +350,43 @@ static void test_rand(void)
     rng_free(&r);
 }
 
+/* The air's claim (controller_set_address_claim): this one address is taken. */
+static const uint8_t taken[6] = {0x06, 0x05, 0x04, 0x03, 0x02, 0xc1};
+static uint8_t claim(void *ctx, const uint8_t want[6])
+{
+    return memcmp(want, taken, 6) == 0 ? HCI_ERR_LIMITED_RESOURCES : HCI_SUCCESS;
+}
+
+/* Zephyr's vendor Write BD_ADDR: exactly 6 octets, not while the address is on the
+ * air, refused as the claim says, and kept across HCI Reset. */
+static void test_write_bd_addr(struct controller *c)
+{
+    static const uint8_t mine[6] = {0x66, 0x55, 0x44, 0x33, 0x22, 0x11};
+    uint8_t p[7] = {0x66, 0x55, 0x44, 0x33, 0x22, 0x11};
+    CHECK_EQ(cmd(c, HCI_OP_RESET, NULL, 0), 0);
+    CHECK_EQ(cmd(c, HCI_OP_VS_WRITE_BD_ADDR, p, 5), HCI_ERR_INVALID_PARAMS);
+    CHECK_EQ(cmd(c, HCI_OP_VS_WRITE_BD_ADDR, p, 7), HCI_ERR_INVALID_PARAMS);
+    CHECK_EQ(cmd(c, HCI_OP_READ_BD_ADDR, NULL, 0), 0);
+    CHECK_MEM(ret(), addr, 6);
+    CHECK_EQ(cmd(c, HCI_OP_VS_WRITE_BD_ADDR, p, 6), 0);
+    CHECK_EQ(ret_len(), 0);
+    CHECK_EQ(cmd(c, HCI_OP_RESET, NULL, 0), 0);
+    CHECK_EQ(cmd(c, HCI_OP_READ_BD_ADDR, NULL, 0), 0);
+    CHECK_MEM(ret(), mine, 6);
+    uint8_t on = 1, off = 0;
+    CHECK_EQ(cmd(c, HCI_OP_LE_SET_ADV_ENABLE, &on, 1), 0);
+    CHECK_EQ(cmd(c, HCI_OP_VS_WRITE_BD_ADDR, addr, 6), HCI_ERR_COMMAND_DISALLOWED);
+    CHECK_EQ(cmd(c, HCI_OP_LE_SET_ADV_ENABLE, &off, 1), 0);
+    controller_set_address_claim(c, claim);
+    CHECK_EQ(cmd(c, HCI_OP_VS_WRITE_BD_ADDR, taken, 6), HCI_ERR_LIMITED_RESOURCES);
+    CHECK_EQ(cmd(c, HCI_OP_READ_BD_ADDR, NULL, 0), 0);
+    CHECK_MEM(ret(), mine, 6);
+    CHECK_EQ(cmd(c, HCI_OP_VS_WRITE_BD_ADDR, addr, 6), 0);
+    CHECK_EQ(cmd(c, HCI_OP_READ_BD_ADDR, NULL, 0), 0);
+    CHECK_MEM(ret(), addr, 6);
+    controller_set_address_claim(c, NULL);
+}
+
 int main(void)
 {
     log_setup("mpble-air", stderr, LOG_LEVEL_ERROR); /* the bad packets are on purpose */
@@ -363,6 +400,7 @@ int main(void)
     RUN(test_advertising_commands(c));
     RUN(test_scanning_commands(c));
     RUN(test_encrypt(c));
+    RUN(test_write_bd_addr(c));
     controller_destroy(c);
     medium_free(&m);
     RUN(test_rand());

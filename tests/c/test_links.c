@@ -3,7 +3,6 @@
  * connect while every slot is taken (the peripheral's connectable advertising is
  * held), and does once a slot frees. Through the public C API only. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "air/server.h"
 #include "check.h"
 #include "common/log.h"
 #include "host/conn.h"
 #include "mpble/mpble.h"
+#include "private_air.h"
 
 #define CENTRALS HOST_MAX_CONNS
 #define FLAG_READ 0x0002
@@ -176,38 +175,15 @@ static void test_every_slot(const char *uri)
     mpble_free(peripheral.h);
 }
 
-static void *serve(void *arg)
-{
-    air_server_run(arg);
-    return NULL;
-}
-
 int main(void)
 {
     setenv("MPBLE_LOG", "0", 1);
     log_setup("mpble-air", stderr, LOG_LEVEL_ERROR);
-    const char *tmp = getenv("TMPDIR");
-    char dir[80], path[96], uri[112];
-    snprintf(dir, sizeof dir, "%s/mpble-links-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/air.sock", dir);
-    snprintf(uri, sizeof uri, "unix:%s", path);
-    struct air_server_config cfg = {
-        .socket_path = path, .timing = MEDIUM_TIMING_FAST, .seed = 7, .exit_when_idle_s = -1};
-    struct air_server *s;
-    int rc = air_server_open(&s, &cfg);
-    CHECK_EQ(rc, 0);
-    if (rc < 0)
+    struct private_air air;
+    CHECK_EQ(private_air_start(&air, "links", 7), 0);
+    if (check_failed)
         return check_summary("test_links");
-    pthread_t th;
-    pthread_create(&th, NULL, serve, s);
-    RUN(test_every_slot(uri));
-    air_server_stop(s);
-    pthread_join(th, NULL);
-    air_server_close(s);
-    rmdir(dir);
+    RUN(test_every_slot(air.uri));
+    private_air_stop(&air);
     return check_summary("test_links");
 }

@@ -23,7 +23,8 @@ class HostCase(unittest.TestCase):
         self.events = []
         self.ble.irq(self._irq)
         self.fakes = []
-        self.saved_env = {k: os.environ.get(k) for k in ("MPBLE_HCI", "MPBLE_SNOOP", "MPBLE_LOG")}
+        self.saved_env = {k: os.environ.get(k)
+                          for k in ("MPBLE_HCI", "MPBLE_SNOOP", "MPBLE_LOG", "MPBLE_ADDR")}
         os.environ["MPBLE_LOG"] = "0"  # the faults these tests provoke are on purpose
 
     def tearDown(self):
@@ -174,6 +175,69 @@ class TestControllerFailures(HostCase):
         f = self.scanning()
         f.hang_up()
         self.check_lost(f)
+
+
+OP_VS_WRITE_BD_ADDR = 0xFC06  # Zephyr's vendor command
+INTEL_VERSION = b"\x00\x0d\x00\x00\x0d\x02\x00\x00\x00"  # Company_Identifier 0x0002
+
+
+class TestAddress(HostCase):
+    """The public address asked for (MPBLE_ADDR) or kept, against controllers that
+    cannot set theirs."""
+
+    def unable(self, how):
+        """A controller that cannot set its address: by its maker, whose vendor commands
+        are others (the host never sends it the command), or answering Unknown HCI
+        Command."""
+        f = self.fake()
+        if how == "maker":
+            f.answers[0x1001] = INTEL_VERSION
+        else:
+            f.answers[OP_VS_WRITE_BD_ADDR] = 0x01
+        return f
+
+    def test_requested_and_unable(self):
+        for how in ("maker", "unknown"):
+            with self.subTest(how=how):
+                f = self.unable(how)
+                os.environ["MPBLE_ADDR"] = "C0:FF:EE:00:00:09"
+                with self.assertRaises(OSError) as cm:
+                    self.ble.active(True)
+                self.assertEqual(cm.exception.errno, errno.EOPNOTSUPP)
+                self.assertIn("cannot set its address", str(cm.exception))
+                self.assertIn("C0:FF:EE:00:00:09", str(cm.exception))
+                self.assertEqual(OP_VS_WRITE_BD_ADDR in f.opcodes(), how == "unknown")
+
+    def test_kept_and_unable(self):
+        self.fake()
+        self.assertTrue(self.ble.active(True))  # the address to keep
+        self.ble.active(False)
+        for how in ("maker", "unknown"):
+            with self.subTest(how=how):
+                f = self.unable(how)
+                self.assertTrue(self.ble.active(True))
+                self.assertEqual(self.ble.config("mac"), (0, bytes.fromhex("112233445566")))
+                self.assertEqual(OP_VS_WRITE_BD_ADDR in f.opcodes(), how == "unknown")
+                self.ble.active(False)
+
+    def test_written_after_reset(self):
+        f = self.fake()
+        os.environ["MPBLE_ADDR"] = "c0:ff:ee:00:00:0a"
+        self.assertTrue(self.ble.active(True))
+        ops = f.opcodes()
+        self.assertLess(ops.index(OP_RESET), ops.index(OP_VS_WRITE_BD_ADDR))
+        self.assertLess(ops.index(OP_VS_WRITE_BD_ADDR), ops.index(OP_READ_BD_ADDR))
+        self.assertIn((OP_VS_WRITE_BD_ADDR, bytes.fromhex("0a0000eeffc0")), f.commands)
+
+    def test_malformed(self):
+        self.fake()
+        for text in ("C0:FF:EE:00:00", "C0:FF:EE:00:00:0A:", "C0-FF-EE-00-00-0A", "00:00:00:00:00:00",
+                     " C0:FF:EE:00:00:0A", "C0:FF:EE:00:00:+A"):
+            os.environ["MPBLE_ADDR"] = text
+            with self.assertRaises(OSError, msg=text) as cm:
+                self.ble.active(True)
+            self.assertEqual(cm.exception.errno, errno.EINVAL, text)
+            self.assertIn("MPBLE_ADDR", str(cm.exception))
 
 
 class TestSnoop(HostCase):
