@@ -10,7 +10,7 @@
 #include "ble_obj.h"
 #include "errors.h"
 #include "irq.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "mpble/mpble.h"
 
 /* The singleton, created by the first BLE() and kept for the life of the process. */

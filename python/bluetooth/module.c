@@ -4,7 +4,7 @@
 #include <Python.h>
 
 #include "ble.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "uuid.h"
 
 static PyObject *at_exit(PyObject *self, PyObject *unused)

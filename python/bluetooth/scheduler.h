@@ -1,5 +1,5 @@
-/* sched.h - MicroPython's scheduler on CPython's main thread: where the BLE event
- * handlers and micropython.schedule()'s functions run (sched.c says how). */
+/* scheduler.h - MicroPython's scheduler on CPython's main thread: where the BLE event
+ * handlers and micropython.schedule()'s functions run (scheduler.c says how). */
 #ifndef BT_SCHED_H
 #define BT_SCHED_H
 

@@ -1,4 +1,4 @@
-/* sched.c - MicroPython's scheduler on CPython's main thread: the BLE events and the
+/* scheduler.c - MicroPython's scheduler on CPython's main thread: the BLE events and the
  * functions of micropython.schedule() run there, one at a time, between bytecodes and
  * inside the waits (micropython-semantics.md 5.5 and 10.2).
  *
@@ -11,7 +11,7 @@
  * the handler can be installed (only the main thread may install one), or if the
  * program has a handler of its own for that signal, the pump is a pending call
  * instead (bytecode boundaries only). */
-#include "sched.h"
+#include "scheduler.h"
 
 #include <pthread.h>
 #include <signal.h>
