@@ -46,7 +46,7 @@ static PyObject *ble_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
             Py_DECREF(self);
             return PyErr_NoMemory();
         }
-        /* Handlers run on the main thread (sched.c). */
+        /* Handlers run on the main thread (scheduler.c). */
         mpble_set_dispatch_thread(self->h, bt_sched_main_thread(), bt_sched_wake, NULL);
         singleton = self;
     }

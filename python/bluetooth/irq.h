@@ -7,7 +7,7 @@
 
 #include "mpble/mpble.h"
 
-/* Called on the main thread, by the pump (sched.c) with the GIL or inside a method
+/* Called on the main thread, by the pump (scheduler.c) with the GIL or inside a method
  * call without it: takes the GIL, calls *handler (a callable, or None to drop the
  * event) as handler(code, data) with the event's tuple (micropython-semantics.md 5.1),
  * releases the tuple's memoryviews, and returns the handler's result converted for the
