@@ -23,8 +23,11 @@
 /* Defaults of the reference (MicroPython's unix port with NimBLE). */
 #define DEFAULT_GAP_NAME "MPY NIMBLE"
 #define DEFAULT_MTU 256
-#define DEFAULT_RXBUF 128
 #define DEFAULT_IO 3 /* NoInputNoOutput */
+/* The event queue's bound (deliver.h). The reference's unix port has none (it runs
+ * handlers as it reads the controller) and its ring-buffer ports default to 128 bytes,
+ * which here would hand the loop thread and the main thread a few events at a time. */
+#define DEFAULT_RXBUF 4096
 #define MTU_MIN 23
 #define MTU_MAX 527
 #define RXBUF_MIN 16

@@ -153,7 +153,8 @@ static int push(struct deliver *d, const struct mpble_event *ev, const struct mp
     if (!d->woken) {
         d->woken = true;
         d->wake(d->wake_ctx);
-        pthread_cond_signal(&d->rewake_cv);
+        if (d->rewake_idle)
+            pthread_cond_signal(&d->rewake_cv);
     }
     return 0;
 }
@@ -370,20 +371,24 @@ static void deadline_after(struct timespec *ts, long ns)
     ts->tv_nsec %= 1000000000L;
 }
 
-/* The rewaking thread: wakes the dispatcher again while it has not taken the first of
- * the events queued since its last wake. */
+/* The rewaking thread: while events wait, it looks every interval whether the
+ * dispatcher has taken any since it last looked, and wakes it again if not. Idle, it
+ * sleeps until an event is queued. */
 static void *rewake_main(void *arg)
 {
     struct deliver *d = arg;
     long interval = REWAKE_FIRST_NS;
     pthread_mutex_lock(&d->mu);
+    uint64_t seen = d->popped;
     while (!d->rewake_quit) {
-        if (!d->woken || d->wake == NULL) {
+        if (!d->woken) {
+            d->rewake_idle = true;
             pthread_cond_wait(&d->rewake_cv, &d->mu);
+            d->rewake_idle = false;
             interval = REWAKE_FIRST_NS;
+            seen = d->popped;
             continue;
         }
-        uint64_t seen = d->popped;
         struct timespec ts;
         deadline_after(&ts, interval);
         pthread_cond_timedwait(&d->rewake_cv, &d->mu, &ts);
@@ -393,6 +398,7 @@ static void *rewake_main(void *arg)
         } else {
             interval = REWAKE_FIRST_NS;
         }
+        seen = d->popped;
     }
     pthread_mutex_unlock(&d->mu);
     return NULL;
@@ -468,7 +474,7 @@ void deliver_after_fork_child(struct deliver *d)
     d->lent = d->depth = 0;
     d->waits = NULL;
     d->wake = NULL;
-    d->rewake_running = d->rewake_quit = false; /* the parent's thread */
+    d->rewake_running = d->rewake_quit = d->rewake_idle = false; /* the parent's */
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     pthread_condattr_t attr;

@@ -37,7 +37,7 @@ struct deliver {
     unsigned depth;   /* callbacks running on the dispatch thread (only it touches this) */
     pthread_t rewake; /* wakes the dispatch thread again when a wake went unheard */
     pthread_cond_t rewake_cv;
-    bool rewake_running, rewake_quit;
+    bool rewake_running, rewake_quit, rewake_idle;
     uint64_t popped; /* events the dispatcher has taken */
 
     /* the queue: [struct queued][data] records */
