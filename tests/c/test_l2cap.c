@@ -339,7 +339,11 @@ static void test_data_allowance(void)
     CHECK_EQ(c->tx_blocks, HOST_TX_DATA_BLOCKS);
     CHECK(!l2cap_room(h, c, L2CAP_CID_ATT, ACL_DATA, 23));
     CHECK(l2cap_chan_by_cid(c, L2CAP_CID_ATT)->wants_room);
-    for (int i = 0; i < 4; i++) /* a response, a request, an indication, signalling */
+    /* The peer's request is answered all the same (its response queued). */
+    size_t used = c->tx_used;
+    deliver(L2CAP_CID_ATT, (const uint8_t[]){ATT_MTU_REQ, 23, 0}, 3, 27);
+    CHECK_EQ(c->tx_used, used + HOST_TX_RECORD + L2CAP_HDR + 3);
+    for (int i = 0; i < 3; i++) /* a request, an indication, signalling */
         CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, big, ATT_MTU_MAX), 0);
     CHECK(l2cap_room(h, c, L2CAP_CID_ATT, ACL_CONTROL, 23));
     /* Four complete: four queued PDUs go to the controller, their blocks free. */
