@@ -26,7 +26,8 @@
  * buffer is taken. So a burst is taken as far as the controller's free ACL buffers
  * (LE Read Buffer Size) plus 12 PDUs of up to a 244-byte value (251 bytes with
  * their headers), and then refused with -ENOMEM until Number Of Completed Packets
- * frees buffers: in real timing about a connection event or two of data.
+ * frees buffers. The host's 12 are what a link carries in one to four connection
+ * events in real timing (the air's controller holds 128 more).
  *
  * The rest, HOST_TX_RESERVE, only what must not be lost may use: responses and
  * confirmations, our one request and one indication, signalling and SMP (the largest
