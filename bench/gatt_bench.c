@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -164,6 +163,19 @@ static void dev_start(const char *uri, int mtu, bool echo)
     mpble_gatts_write(dev.h, dev.value_handle, zero, sizeof zero, false);
 }
 
+/* Notifies on the link, waiting out back-pressure: the host refuses (-ENOMEM) once
+ * the controller's ACL buffers and its small queue are full, and takes more as
+ * completed packets free them; a short sleep lets the link drain without spinning
+ * on the host's lock. */
+static int notify(const uint8_t *value, size_t len)
+{
+    int rc;
+    while ((rc = mpble_gatts_notify(dev.h, (uint16_t)dev.conn, dev.value_handle, value, len)) ==
+           -ENOMEM)
+        usleep(50);
+    return rc;
+}
+
 /* ---- the peripheral (child process) ---- */
 
 static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
@@ -186,10 +198,7 @@ static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
         double c0 = cpu_s();
         for (uint32_t i = 0; i < dev.go_count; i++) {
             memcpy(value, &i, sizeof i);
-            while ((rc = mpble_gatts_notify(dev.h, (uint16_t)dev.conn, dev.value_handle, value,
-                                            dev.go_len)) == -ENOMEM)
-                sched_yield();
-            if (rc < 0)
+            if ((rc = notify(value, dev.go_len)) < 0)
                 die("notify", rc);
         }
         double used = cpu_s() - c0;
@@ -315,10 +324,7 @@ static void bench_b(const char *air)
         uint64_t t0 = now_ns();
         uint8_t ping[8];
         memcpy(ping, &t0, 8);
-        int rc;
-        while ((rc = mpble_gatts_notify(dev.h, (uint16_t)dev.conn, dev.value_handle, ping,
-                                        sizeof ping)) == -ENOMEM)
-            sched_yield();
+        int rc = notify(ping, sizeof ping);
         if (rc < 0)
             die("notify", rc);
         WAIT_UNTIL(atomic_load(&dev.notes) > base);

@@ -396,8 +396,9 @@ MPBLE_API int mpble_gatts_write(mpble_t *h, uint16_t value_handle, const uint8_t
                                 bool send_update);
 /* Sends a notification/indication regardless of subscription; data NULL sends the
  * stored value (raising GATTS_READ_REQUEST with conn_handle 0xffff first). Truncated
- * to ATT_MTU-3. -ENOTCONN, -ENOMEM when out of buffers. INDICATE_DONE follows an
- * indication. */
+ * to ATT_MTU-3. -ENOTCONN, -ENOMEM when out of buffers: a link takes notifications as
+ * far as the controller's free ACL buffers plus 12 PDUs (the reference's pool), more
+ * once Number Of Completed Packets frees them. INDICATE_DONE follows an indication. */
 MPBLE_API int mpble_gatts_notify(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
                                  const uint8_t *data, size_t len);
 MPBLE_API int mpble_gatts_indicate(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
@@ -414,8 +415,9 @@ MPBLE_API int mpble_gattc_discover_characteristics(mpble_t *h, uint16_t conn_han
 MPBLE_API int mpble_gattc_discover_descriptors(mpble_t *h, uint16_t conn_handle, uint16_t start,
                                                uint16_t end);
 MPBLE_API int mpble_gattc_read(mpble_t *h, uint16_t conn_handle, uint16_t value_handle);
-/* mode 0: Write Command (no event); 1: Write Request (WRITE_DONE); else -EINVAL. Data
- * longer than ATT_MTU-3 is truncated (reference). */
+/* mode 0: Write Command (no event; -ENOMEM when out of buffers, as for
+ * mpble_gatts_notify); 1: Write Request (WRITE_DONE); else -EINVAL. Data longer than
+ * ATT_MTU-3 is truncated (reference). */
 MPBLE_API int mpble_gattc_write(mpble_t *h, uint16_t conn_handle, uint16_t value_handle,
                                 const uint8_t *data, size_t len, int mode);
 /* Exchanges the ATT MTU using config('mtu'); -EALREADY if this link already did. */

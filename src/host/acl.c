@@ -17,13 +17,17 @@
 #define PB_CONTINUING 0x1
 #define PB_FIRST_FLUSHABLE 0x2
 
-/* The queue holds [length:2][L2CAP PDU] records; tx_sent is how much of the head
- * record's PDU has left as ACL fragments. */
+/* The queue holds [length:2][blocks:1][L2CAP PDU] records (blocks: of the data
+ * allowance, 0 for control); tx_sent is how much of the head record's PDU has
+ * left as ACL fragments. */
+static uint8_t tx_byte(const struct conn *c, size_t off)
+{
+    return c->tx[(c->tx_head + off) % c->tx_cap];
+}
+
 static size_t head_len(const struct conn *c)
 {
-    uint8_t l[2];
-    for (int i = 0; i < 2; i++)
-        l[i] = c->tx[(c->tx_head + (size_t)i) % c->tx_cap];
+    uint8_t l[2] = {tx_byte(c, 0), tx_byte(c, 1)};
     return get_le16(l);
 }
 
@@ -49,15 +53,16 @@ static bool send_fragment(struct host *h, struct conn *c)
     pkt[0] = H4_ACL;
     put_le16(pkt + 1, (uint16_t)(c->handle | (pb << 12)));
     put_le16(pkt + 3, (uint16_t)n);
-    copy_out(c, 2 + c->tx_sent, pkt + 1 + HCI_ACL_HDR, n);
+    copy_out(c, HOST_TX_RECORD + c->tx_sent, pkt + 1 + HCI_ACL_HDR, n);
     if (hci_send_packet(h, pkt, 1 + HCI_ACL_HDR + n) < 0)
         return false;
     h->acl_credits--;
     c->tx_in_flight++;
     c->tx_sent += n;
-    if (c->tx_sent == pdu_len) {
-        c->tx_head = (c->tx_head + 2 + pdu_len) % c->tx_cap;
-        c->tx_used -= 2 + pdu_len;
+    if (c->tx_sent == pdu_len) { /* the controller has it all: its blocks free */
+        c->tx_blocks -= tx_byte(c, 2);
+        c->tx_head = (c->tx_head + HOST_TX_RECORD + pdu_len) % c->tx_cap;
+        c->tx_used -= HOST_TX_RECORD + pdu_len;
         c->tx_sent = 0;
     }
     return true;
@@ -88,33 +93,51 @@ static void copy_in(struct conn *c, size_t off, const uint8_t *src, size_t n)
     memcpy(c->tx, src + first, n - first);
 }
 
-bool acl_room(struct conn *c, size_t pdu_len)
+static unsigned blocks_of(enum acl_class cls, size_t pdu_len)
 {
-    if (c->used && !c->disconnecting && pdu_len <= 0xffff && c->tx_cap - c->tx_used >= 2 + pdu_len)
-        return true;
-    if (2 + pdu_len > c->tx_cap)
+    return cls == ACL_DATA ? (unsigned)((pdu_len + HOST_TX_BLOCK - 1) / HOST_TX_BLOCK) : 0;
+}
+
+static bool fits_ever(const struct conn *c, enum acl_class cls, size_t pdu_len)
+{
+    return HOST_TX_RECORD + pdu_len <= c->tx_cap && blocks_of(cls, pdu_len) <= HOST_TX_DATA_BLOCKS;
+}
+
+bool acl_room(struct conn *c, enum acl_class cls, size_t pdu_len)
+{
+    if (!fits_ever(c, cls, pdu_len))
         return false; /* never: nothing to report */
+    size_t need = HOST_TX_RECORD + pdu_len;
+    unsigned blocks = blocks_of(cls, pdu_len);
+    bool bytes_ok = c->tx_cap - c->tx_used >= need;
+    bool blocks_ok = c->tx_blocks + blocks <= HOST_TX_DATA_BLOCKS;
+    if (c->used && !c->disconnecting && bytes_ok && blocks_ok)
+        return true;
     /* The smallest wanted: whoever still finds too little then asks again. */
-    if (c->tx_want == 0 || c->tx_want > 2 + pdu_len)
-        c->tx_want = 2 + pdu_len;
+    if (!bytes_ok && (c->tx_want == 0 || c->tx_want > need))
+        c->tx_want = need;
+    if (!blocks_ok && (c->tx_want_blocks == 0 || c->tx_want_blocks > blocks))
+        c->tx_want_blocks = blocks;
     return false;
 }
 
-int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len,
-              const uint8_t *payload, size_t len)
+int acl_queue(struct host *h, struct conn *c, enum acl_class cls, const uint8_t *hdr,
+              size_t hdr_len, const uint8_t *payload, size_t len)
 {
     if (!c->used || c->disconnecting)
         return -ENOTCONN;
-    if (2 + hdr_len + len > c->tx_cap)
+    if (!fits_ever(c, cls, hdr_len + len))
         return -EMSGSIZE; /* never fits: no room to wait for */
-    if (!acl_room(c, hdr_len + len))
+    if (!acl_room(c, cls, hdr_len + len))
         return -ENOMEM;
-    uint8_t l[2];
-    put_le16(l, (uint16_t)(hdr_len + len));
-    copy_in(c, c->tx_used, l, 2);
-    copy_in(c, c->tx_used + 2, hdr, hdr_len);
-    copy_in(c, c->tx_used + 2 + hdr_len, payload, len);
-    c->tx_used += 2 + hdr_len + len;
+    uint8_t rec[HOST_TX_RECORD];
+    put_le16(rec, (uint16_t)(hdr_len + len));
+    rec[2] = (uint8_t)blocks_of(cls, hdr_len + len);
+    copy_in(c, c->tx_used, rec, sizeof rec);
+    copy_in(c, c->tx_used + sizeof rec, hdr, hdr_len);
+    copy_in(c, c->tx_used + sizeof rec + hdr_len, payload, len);
+    c->tx_used += sizeof rec + hdr_len + len;
+    c->tx_blocks += rec[2];
     kick(h);
     return 0;
 }
@@ -125,8 +148,11 @@ static void report_room(struct host *h)
 {
     for (unsigned i = 0; i < HOST_MAX_CONNS; i++) {
         struct conn *c = &h->conns[i];
-        if (c->used && c->tx_want && c->tx_cap - c->tx_used >= c->tx_want) {
+        bool bytes = c->tx_want && c->tx_cap - c->tx_used >= c->tx_want;
+        bool blocks = c->tx_want_blocks && c->tx_blocks + c->tx_want_blocks <= HOST_TX_DATA_BLOCKS;
+        if (c->used && (bytes || blocks)) {
             c->tx_want = 0;
+            c->tx_want_blocks = 0;
             h->acl_up.room(h, c);
         }
     }
@@ -154,7 +180,9 @@ static void reset(struct conn *c)
     c->tx_used = 0;
     c->tx_head = 0;
     c->tx_sent = 0;
+    c->tx_blocks = 0;
     c->tx_want = 0;
+    c->tx_want_blocks = 0;
     c->rx_len = 0;
     c->rx_need = 0;
 }

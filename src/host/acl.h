@@ -18,14 +18,19 @@ struct acl_upper {
     void (*room)(struct host *h, struct conn *c);
 };
 
+/* What a PDU is to a link's transmit queue (conn.h): data, bounded to the
+ * HOST_TX_DATA_BLOCKS allowance, or what must not be lost, which may also use the
+ * reserve. */
+enum acl_class { ACL_CONTROL, ACL_DATA };
+
 /* Queues one L2CAP PDU, given as a header and a payload, for c; sends what the
  * controller's buffers allow at once. 0, -ENOMEM (no room: nothing queued; room
  * is reported when it frees), -EMSGSIZE (larger than the queue), -ENOTCONN. */
-int acl_queue(struct host *h, struct conn *c, const uint8_t *hdr, size_t hdr_len,
-              const uint8_t *payload, size_t len);
-/* Whether a PDU of pdu_len fits in c's transmit queue now; if not, room is reported
- * (acl_upper.room) when it does. */
-bool acl_room(struct conn *c, size_t pdu_len);
+int acl_queue(struct host *h, struct conn *c, enum acl_class cls, const uint8_t *hdr,
+              size_t hdr_len, const uint8_t *payload, size_t len);
+/* Whether a PDU of pdu_len and class cls fits in c's transmit queue now; if not,
+ * room is reported (acl_upper.room) when it does. */
+bool acl_room(struct conn *c, enum acl_class cls, size_t pdu_len);
 /* An ACL packet from the controller (H4 indicator included). */
 void acl_on_packet(struct host *h, const uint8_t *pkt, size_t len);
 /* Number Of Completed Packets: buffers freed in the controller. */

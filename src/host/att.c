@@ -25,11 +25,16 @@ void att_link_up(struct host *h, struct conn *c)
     att_client_init(h, c);
 }
 
+enum acl_class att_class(uint8_t op)
+{
+    return op == ATT_NOTIFY || (op & ATT_OP_COMMAND) ? ACL_DATA : ACL_CONTROL;
+}
+
 int att_send(struct host *h, struct conn *c, const uint8_t *pdu, size_t len)
 {
     if (c->att.closed)
         return -ENOTCONN;
-    return l2cap_send(h, c, L2CAP_CID_ATT, pdu, len);
+    return l2cap_send(h, c, L2CAP_CID_ATT, att_class(pdu[0]), pdu, len);
 }
 
 /* What a client sends goes to the server side, what a server sends to the client

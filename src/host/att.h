@@ -90,6 +90,10 @@ int att_server_update(struct host *h, struct conn *c, uint16_t handle, bool indi
 
 /* ---- between the bearer's parts ---- */
 
+/* What the transmit queue counts a PDU with opcode op as: notifications and
+ * commands, which nothing answers (3.3.1), are data; requests, responses,
+ * indications and confirmations, one outstanding each way, may use the reserve. */
+enum acl_class att_class(uint8_t op);
 /* Sends a PDU on c's ATT channel: 0, -ENOMEM, -ENOTCONN. */
 int att_send(struct host *h, struct conn *c, const uint8_t *pdu, size_t len);
 /* The bearer timed out: closed, the link is dropped (the reference does the same). */

@@ -20,8 +20,9 @@ static size_t min_sz(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* A response that finds the transmit queue full is dropped: a client has one
- * request outstanding (3.3.2), so that needs a flooding peer. */
+/* A response uses the transmit queue's reserve, which notifications cannot take
+ * (conn.h); one that finds even that full is dropped: a client has one request
+ * outstanding (3.3.2), so that needs a flooding peer. */
 static void respond(struct host *h, struct conn *c, const uint8_t *rsp, size_t len)
 {
     if (att_send(h, c, rsp, len) == -ENOMEM)
@@ -461,7 +462,8 @@ int att_server_update(struct host *h, struct conn *c, uint16_t handle, bool indi
 {
     if (c->att.closed)
         return -ENOTCONN;
-    if (!l2cap_room(h, c, L2CAP_CID_ATT, c->att.mtu))
+    uint8_t op = indicate ? ATT_INDICATE : ATT_NOTIFY;
+    if (!l2cap_room(h, c, L2CAP_CID_ATT, att_class(op), c->att.mtu))
         return -EAGAIN;
     return att_server_send_value(h, c, handle, NULL, 0, indicate);
 }

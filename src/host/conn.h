@@ -12,9 +12,32 @@
 
 /* Connections one host keeps at once, in both roles together. */
 #define HOST_MAX_CONNS MPBLE_MAX_LINKS
-/* Largest L2CAP PDU received (header included) and the transmit queue per link. */
+/* Largest L2CAP PDU received (header included). */
 #define HOST_L2CAP_RX_MAX (4 + 2048)
-#define HOST_TX_QUEUE_BYTES (32 * 1024)
+
+/* A link's transmit queue: whole L2CAP PDUs the controller has no ACL buffer for yet
+ * (acl.c), each a record of HOST_TX_RECORD bytes (length, blocks) and the PDU.
+ *
+ * Data (ATT notifications and commands, which nothing answers: Vol 3 Part F 3.3.1)
+ * may hold HOST_TX_DATA_BLOCKS blocks there, a PDU one per HOST_TX_BLOCK bytes of
+ * its length: the reference's buffer pool, NimBLE's msys of 12 blocks of 292 bytes
+ * (MicroPython's extmod/nimble/syscfg/syscfg.h), a block holding about 256 bytes
+ * once NimBLE's buffer headers are off, from which a PDU waiting for a controller
+ * buffer is taken. So a burst is taken as far as the controller's free ACL buffers
+ * (LE Read Buffer Size) plus 12 PDUs of up to a 244-byte value (251 bytes with
+ * their headers), and then refused with -ENOMEM until Number Of Completed Packets
+ * frees buffers. The host's 12 are what a link carries in one to four connection
+ * events in real timing (the air's controller holds 128 more).
+ *
+ * The rest, HOST_TX_RESERVE, only what must not be lost may use: responses and
+ * confirmations, our one request and one indication, signalling and SMP (the largest
+ * ATT PDUs: ATT_MTU_MAX). A queue full of data never blocks them. */
+#define HOST_TX_RECORD 3
+#define HOST_TX_BLOCK 256
+#define HOST_TX_DATA_BLOCKS 12
+#define HOST_TX_RESERVE (4 * (HOST_TX_RECORD + L2CAP_HDR + ATT_MTU_MAX))
+#define HOST_TX_QUEUE_BYTES \
+    (HOST_TX_DATA_BLOCKS * (HOST_TX_RECORD + HOST_TX_BLOCK) + HOST_TX_RESERVE)
 
 /* HCI Role (Vol 4 Part E 7.7.65.1). */
 enum conn_role { CONN_ROLE_CENTRAL = 0, CONN_ROLE_PERIPHERAL = 1 };
@@ -43,9 +66,11 @@ struct conn {
     /* ACL transmit: whole L2CAP PDUs waiting for controller buffers. */
     uint8_t *tx;
     size_t tx_head, tx_used, tx_cap;
-    size_t tx_sent;        /* bytes of the head PDU already sent */
-    uint16_t tx_in_flight; /* ACL packets sent, not yet completed */
-    size_t tx_want;        /* queueings found no room: report when this much is free */
+    size_t tx_sent;          /* bytes of the head PDU already sent */
+    uint16_t tx_in_flight;   /* ACL packets sent, not yet completed */
+    unsigned tx_blocks;      /* data blocks queued (of HOST_TX_DATA_BLOCKS) */
+    size_t tx_want;          /* queueings found no room: report when this much is free */
+    unsigned tx_want_blocks; /* ... or when this many data blocks are */
 
     struct conn_security sec;
     struct l2cap_link l2cap;

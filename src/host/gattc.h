@@ -65,7 +65,7 @@ int gattc_discover_characteristics(struct host *h, struct conn *c, uint16_t star
 int gattc_discover_descriptors(struct host *h, struct conn *c, uint16_t start, uint16_t end);
 int gattc_read(struct host *h, struct conn *c, uint16_t handle);
 /* A Write Request (WRITE_DONE follows) or a Write Command (sent now: -ENOMEM when
- * the transmit queue is full). */
+ * the link's data allowance is full, conn.h). */
 int gattc_write(struct host *h, struct conn *c, uint16_t handle, const uint8_t *data, size_t len,
                 bool with_response);
 int gattc_exchange_mtu(struct host *h, struct conn *c);

@@ -42,23 +42,24 @@ struct l2cap_chan *l2cap_chan_by_cid(struct conn *c, uint16_t cid)
     return NULL;
 }
 
-int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payload, size_t len)
+int l2cap_send(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls,
+               const uint8_t *payload, size_t len)
 {
     if (len > 0xffff - L2CAP_HDR)
         return -EMSGSIZE;
     uint8_t hdr[L2CAP_HDR];
     put_le16(hdr, (uint16_t)len);
     put_le16(hdr + 2, cid);
-    int rc = acl_queue(h, c, hdr, sizeof hdr, payload, len);
+    int rc = acl_queue(h, c, cls, hdr, sizeof hdr, payload, len);
     struct l2cap_chan *ch;
     if (rc == -ENOMEM && (ch = l2cap_chan_by_cid(c, cid)) != NULL)
         ch->wants_room = true;
     return rc;
 }
 
-bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, size_t len)
+bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls, size_t len)
 {
-    if (acl_room(c, L2CAP_HDR + len))
+    if (acl_room(c, cls, L2CAP_HDR + len))
         return true;
     struct l2cap_chan *ch = l2cap_chan_by_cid(c, cid);
     if (ch)

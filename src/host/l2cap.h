@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/acl.h" /* enum acl_class */
+
 struct host;
 struct conn;
 
@@ -48,15 +50,16 @@ int l2cap_fixed_open(struct host *h, struct conn *c, uint16_t cid, uint16_t mtu,
 /* The open channel with our CID cid, or NULL. */
 struct l2cap_chan *l2cap_chan_by_cid(struct conn *c, uint16_t cid);
 
-/* Sends one PDU on channel cid of c: framed, fragmented into ACL packets and queued
- * until the controller has buffers for them. 0; -ENOMEM when the link's transmit
- * queue cannot take it now (nothing is queued then; the channel's tx_room follows
- * when room frees); -EMSGSIZE when it never could; -ENOTCONN when c is not
+/* Sends one PDU of class cls on channel cid of c: framed, fragmented into ACL packets
+ * and queued until the controller has buffers for them. 0; -ENOMEM when the link's
+ * transmit queue cannot take it now (nothing is queued then; the channel's tx_room
+ * follows when room frees); -EMSGSIZE when it never could; -ENOTCONN when c is not
  * connected. */
-int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payload, size_t len);
-/* Whether a PDU of len payload bytes fits in c's transmit queue now; if not, the
- * channel's tx_room follows when it does. */
-bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, size_t len);
+int l2cap_send(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls,
+               const uint8_t *payload, size_t len);
+/* Whether a PDU of len payload bytes and class cls fits in c's transmit queue now;
+ * if not, the channel's tx_room follows when it does. */
+bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls, size_t len);
 
 /* From the ACL layer: one whole reassembled L2CAP PDU (header included), and room
  * freed in c's transmit queue. */

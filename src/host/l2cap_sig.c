@@ -88,7 +88,7 @@ static void send_answer(struct host *h, struct conn *c, uint8_t code, uint8_t id
     pdu[1] = ident;
     put_le16(pdu + 2, (uint16_t)len);
     memcpy(pdu + SIG_HDR, data, len);
-    l2cap_send(h, c, L2CAP_CID_LE_SIGNALING, pdu, SIG_HDR + len);
+    l2cap_send(h, c, L2CAP_CID_LE_SIGNALING, ACL_CONTROL, pdu, SIG_HDR + len);
 }
 
 static void on_signal(struct host *h, struct conn *c, const uint8_t *p, size_t len)

@@ -15,7 +15,7 @@ static void on_smp(struct host *h, struct conn *c, const uint8_t *p, size_t len)
     if (len < 1 || (p[0] != SMP_PAIRING_REQUEST && p[0] != SMP_SECURITY_REQUEST))
         return;
     uint8_t r[2] = {SMP_PAIRING_FAILED, SMP_REASON_PAIRING_NOT_SUPPORTED};
-    l2cap_send(h, c, L2CAP_CID_SMP, r, sizeof r);
+    l2cap_send(h, c, L2CAP_CID_SMP, ACL_CONTROL, r, sizeof r);
 }
 
 const struct l2cap_chan_ops smp_chan_ops = {.recv = on_smp};

@@ -30,6 +30,7 @@
 
 struct fake_pdu {
     uint16_t conn, cid;
+    enum acl_class cls;
     size_t len;
     uint8_t data[FAKE_DATA];
 };
@@ -59,7 +60,8 @@ static uint64_t fake_clock(void)
 
 /* ---- the replaced functions ---- */
 
-int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payload, size_t len)
+int l2cap_send(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls,
+               const uint8_t *payload, size_t len)
 {
     if (len > c->att.mtu || c->att.closed || !c->used)
         abort(); /* never more than ATT_MTU (Vol 3 Part F 3.2.8), never after a timeout */
@@ -68,12 +70,13 @@ int l2cap_send(struct host *h, struct conn *c, uint16_t cid, const uint8_t *payl
     struct fake_pdu *p = &fk.tx[fk.ntx++ % FAKE_MAX];
     p->conn = c->handle;
     p->cid = cid;
+    p->cls = cls;
     p->len = len;
     memcpy(p->data, payload, len < FAKE_DATA ? len : FAKE_DATA);
     return 0;
 }
 
-bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, size_t len)
+bool l2cap_room(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls, size_t len)
 {
     return fk.tx_fail == 0;
 }

@@ -681,6 +681,19 @@ static void test_notify(void)
     EXPECT_NO_EV();
 }
 
+/* What the transmit queue bounds (conn.h): what nothing answers; the rest may use
+ * its reserve. */
+static void test_pdu_class(void)
+{
+    static const uint8_t data[] = {ATT_NOTIFY, ATT_WRITE_CMD, ATT_SIGNED_WRITE_CMD};
+    static const uint8_t control[] = {ATT_ERROR_RSP, ATT_MTU_REQ,   ATT_MTU_RSP,  ATT_READ_REQ,
+                                      ATT_READ_RSP,  ATT_WRITE_REQ, ATT_INDICATE, ATT_CONFIRM};
+    for (size_t i = 0; i < sizeof data; i++)
+        CHECK_EQ(att_class(data[i]), ACL_DATA);
+    for (size_t i = 0; i < sizeof control; i++)
+        CHECK_EQ(att_class(control[i]), ACL_CONTROL);
+}
+
 static void test_indicate(void)
 {
     struct conn *c = setup_hr_uart();
@@ -821,6 +834,7 @@ int main(void)
     RUN(test_mtu());
     RUN(test_malformed());
     RUN(test_notify());
+    RUN(test_pdu_class());
     RUN(test_indicate());
     RUN(test_send_update());
     return check_summary("test_att_server");

@@ -10,6 +10,7 @@
 #include "common/bytes.h"
 #include "common/hci_defs.h"
 #include "host/acl.h"
+#include "host/att_pdu.h"
 #include "host/gattc.h"
 #include "host/host.h"
 #include "host/l2cap.h"
@@ -71,7 +72,7 @@ static void test_fragmentation_and_credits(void)
     uint8_t payload[60];
     for (int i = 0; i < 60; i++)
         payload[i] = (uint8_t)i;
-    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, sizeof payload), 0);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, payload, sizeof payload), 0);
     /* 64 bytes of PDU in 27-byte fragments: 27 + 27 + 10, but only 2 credits. */
     uint8_t pkt[64];
     CHECK_EQ(take(pkt, 5 + 27), 32);
@@ -94,14 +95,14 @@ static void test_fragmentation_and_credits(void)
     CHECK_EQ(h->acl_credits, 2);
     /* A PDU the queue can never hold is refused as such, and nothing is kept. */
     static uint8_t big[HOST_TX_QUEUE_BYTES];
-    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, big, sizeof big), -EMSGSIZE);
-    CHECK(!l2cap_room(h, c, L2CAP_CID_ATT, sizeof big));
-    CHECK(l2cap_room(h, c, L2CAP_CID_ATT, 100));
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, big, sizeof big), -EMSGSIZE);
+    CHECK(!l2cap_room(h, c, L2CAP_CID_ATT, ACL_CONTROL, sizeof big));
+    CHECK(l2cap_room(h, c, L2CAP_CID_ATT, ACL_CONTROL, 100));
     c->disconnecting = true;
-    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, 1), -ENOTCONN);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, payload, 1), -ENOTCONN);
     c->disconnecting = false;
     /* Disconnection returns the credits of packets still in the controller. */
-    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, payload, 1), 0);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, payload, 1), 0);
     CHECK_EQ(h->acl_credits, 1);
     acl_link_down(h, c);
     CHECK_EQ(h->acl_credits, 2);
@@ -304,7 +305,7 @@ static void test_tx_room(void)
     static uint8_t big[1000];
     unsigned queued = 0;
     for (size_t n = sizeof big; n > 0; n /= 2) /* to the last byte */
-        while (l2cap_send(h, c, L2CAP_CID_ATT, big, n) == 0)
+        while (l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, big, n) == 0)
             queued++;
     CHECK(queued > 8);
     CHECK_EQ(gattc_read(h, c, 7), 0);
@@ -313,7 +314,7 @@ static void test_tx_room(void)
     unsigned events = 0;
     while (c->att.req_op == 0 && events < 10000) {
         /* Still waiting: there was no room for it (header, L2CAP, Read Request). */
-        CHECK(c->tx_cap - c->tx_used < 2 + L2CAP_HDR + 3);
+        CHECK(c->tx_cap - c->tx_used < HOST_TX_RECORD + L2CAP_HDR + 3);
         acl_on_completed(h, 0x0042, (uint16_t)drain_acl());
         events++;
     }
@@ -323,9 +324,48 @@ static void test_tx_room(void)
     teardown();
 }
 
+/* Notifications and commands take the controller's free buffers and then
+ * HOST_TX_DATA_BLOCKS blocks of the queue, then -ENOMEM until packets complete;
+ * what must not be lost still has the reserve. */
+static void test_data_allowance(void)
+{
+    setup(251, 4);
+    struct conn *c = &h->conns[0];
+    static uint8_t big[HOST_TX_DATA_BLOCKS * HOST_TX_BLOCK];
+    unsigned accepted = 0;
+    while (l2cap_send(h, c, L2CAP_CID_ATT, ACL_DATA, big, 23) == 0)
+        accepted++;
+    CHECK_EQ(accepted, 4 + HOST_TX_DATA_BLOCKS); /* a 27-byte PDU: one block */
+    CHECK_EQ(c->tx_blocks, HOST_TX_DATA_BLOCKS);
+    CHECK(!l2cap_room(h, c, L2CAP_CID_ATT, ACL_DATA, 23));
+    CHECK(l2cap_chan_by_cid(c, L2CAP_CID_ATT)->wants_room);
+    /* The peer's request is answered all the same (its response queued). */
+    size_t used = c->tx_used;
+    deliver(L2CAP_CID_ATT, (const uint8_t[]){ATT_MTU_REQ, 23, 0}, 3, 27);
+    CHECK_EQ(c->tx_used, used + HOST_TX_RECORD + L2CAP_HDR + 3);
+    for (int i = 0; i < 3; i++) /* a request, an indication, signalling */
+        CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_CONTROL, big, ATT_MTU_MAX), 0);
+    CHECK(l2cap_room(h, c, L2CAP_CID_ATT, ACL_CONTROL, 23));
+    /* Four complete: four queued PDUs go to the controller, their blocks free. */
+    acl_on_completed(h, 0x0042, (uint16_t)drain_acl());
+    CHECK_EQ(c->tx_blocks, HOST_TX_DATA_BLOCKS - 4);
+    CHECK(!l2cap_chan_by_cid(c, L2CAP_CID_ATT)->wants_room); /* room was reported */
+    /* A PDU takes a block per HOST_TX_BLOCK bytes; more than the allowance, never. */
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_DATA, big, 2 * HOST_TX_BLOCK), 0);
+    CHECK_EQ(c->tx_blocks, HOST_TX_DATA_BLOCKS - 1);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_DATA, big, 23), 0);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_DATA, big, 23), -ENOMEM);
+    CHECK_EQ(l2cap_send(h, c, L2CAP_CID_ATT, ACL_DATA, big, sizeof big), -EMSGSIZE);
+    /* The link goes: nothing is counted any more. */
+    acl_link_down(h, c);
+    CHECK_EQ(c->tx_blocks, 0);
+    teardown();
+}
+
 int main(void)
 {
     RUN(test_tx_room());
+    RUN(test_data_allowance());
     RUN(test_fragmentation_and_credits());
     RUN(test_signalling_and_smp());
     RUN(test_central_param_update());
