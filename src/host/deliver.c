@@ -42,6 +42,18 @@ struct deliver_wait {
     struct deliver_wait *next;
 };
 
+/* The lock and the conditions (their timed waits on the monotonic clock). */
+static void init_sync(struct deliver *d)
+{
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->cv, &attr);
+    pthread_cond_init(&d->rewake_cv, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
 void deliver_init(struct deliver *d, mpble_event_fn fn, void *ctx, struct loop *loop, size_t limit)
 {
     memset(d, 0, sizeof *d);
@@ -49,13 +61,7 @@ void deliver_init(struct deliver *d, mpble_event_fn fn, void *ctx, struct loop *
     d->ctx = ctx;
     d->loop = loop;
     d->limit = limit;
-    pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->rewake_cv, &attr);
-    pthread_condattr_destroy(&attr);
+    init_sync(d);
 }
 
 static void rewake_stop(struct deliver *d);
@@ -156,6 +162,7 @@ static int push(struct deliver *d, const struct mpble_event *ev, const struct mp
         if (d->rewake_idle)
             pthread_cond_signal(&d->rewake_cv);
     }
+
     return 0;
 }
 
@@ -365,6 +372,7 @@ void deliver_flush(struct deliver *d)
 
 static void deadline_after(struct timespec *ts, long ns)
 {
+    /* rewake_cv waits on this clock (init_sync). */
     clock_gettime(CLOCK_MONOTONIC, ts);
     ts->tv_nsec += ns;
     ts->tv_sec += ts->tv_nsec / 1000000000L;
@@ -475,11 +483,5 @@ void deliver_after_fork_child(struct deliver *d)
     d->waits = NULL;
     d->wake = NULL;
     d->rewake_running = d->rewake_quit = d->rewake_idle = false; /* the parent's */
-    pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->rewake_cv, &attr);
-    pthread_condattr_destroy(&attr);
+    init_sync(d);
 }

@@ -52,8 +52,6 @@ def instance1():
         print("gap_connect")
         ble.gap_connect(*BDADDR)
         wait_for_event(_IRQ_PERIPHERAL_CONNECT, TIMEOUT_MS)
-        # Printed before the call: handlers run on the bluetooth loop thread, so
-        # the disconnect event may be printed before gap_disconnect returns.
         print("gap_disconnect")
         ble.gap_disconnect(waiting["conn"])
         wait_for_event(_IRQ_PERIPHERAL_DISCONNECT, TIMEOUT_MS)

@@ -86,10 +86,23 @@ class MultitestTest(unittest.TestCase):
         status, out, err = mpble_cmd("multitest", "--timing", "fast", "-j", "3",
                                      *sorted(MULTITEST.glob("*.py")))
         self.assertEqual(status, 0, out + err)
-        for name, verdict in (("gap_connect", "pass"), ("sync", "pass"), ("skip", "skip")):
+        for name, verdict in (("gap_connect", "pass"), ("gatt_exchange", "pass"),
+                              ("read_request", "pass"), ("sync", "pass"), ("skip", "skip")):
             self.assertIn("tests/multitest/%s.py: %s\n" % (name, verdict), out)
         self.assertIn("metric instance0: round trips: 1", out)
-        self.assertIn("3 tests performed, 2 passed, 0 failed, 1 skipped", out)
+        self.assertIn("5 tests performed, 4 passed, 0 failed, 1 skipped", out)
+
+    def test_our_files_twenty_times_in_a_row(self):
+        """Handlers on the main thread make the exchanges' output the same every run:
+        each of our passing files 20 times, and the GATT exchange (every line of both
+        devices compared) 50 times, without a failure."""
+        files = [MULTITEST / name for name in ("gap_connect.py", "gatt_exchange.py",
+                                               "read_request.py", "sync.py")]
+        runs = files * 20 + [MULTITEST / "gatt_exchange.py"] * 30
+        status, out, err = mpble_cmd("multitest", "--timing", "fast", "-j", "2", *runs,
+                                     timeout=300)
+        self.assertEqual(status, 0, out + err)
+        self.assertIn("%d tests performed, %d passed, 0 failed" % (len(runs), len(runs)), out)
 
     def test_failures_are_reported_with_a_diff(self):
         status, out, err = mpble_cmd("multitest", "--timing", "fast", "--timeout", "3",

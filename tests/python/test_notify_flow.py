@@ -73,8 +73,8 @@ class Counter:
     """The central's handler: notifications counted and checked for order, every
     other event to an Events recorder."""
 
-    def __init__(self, events, delay=0.0):
-        self.events, self.delay = events, delay
+    def __init__(self, events, delay=0.0, first_delay=0.0):
+        self.events, self.delay, self.first_delay = events, delay, first_delay
         self.count, self.out_of_order, self.next = 0, 0, 0
 
     def __call__(self, event, data):
@@ -85,15 +85,16 @@ class Counter:
             self.out_of_order += 1
         self.next = seq + 1
         self.count += 1
-        if self.delay:
-            time.sleep(self.delay)
+        delay = self.first_delay if self.count == 1 else self.delay
+        if delay:
+            time.sleep(delay)
         return None
 
 
 class NotifyFlow(support.ConnTestCase):
-    def stream(self, n, delay, mtu=23):
+    def stream(self, n, delay, mtu=23, first_delay=0.0):
         self.events = support.Events()
-        counter = Counter(self.events, delay)
+        counter = Counter(self.events, delay, first_delay)
         self.ble.irq(counter)
         self.ble.active(True)
         peer = self.peer()
@@ -127,6 +128,11 @@ class NotifyFlow(support.ConnTestCase):
 
     def test_slow_reader(self):
         self.stream(SLOW_N, 0.001, mtu=247)
+
+    def test_handler_that_blocks(self):
+        """The handler blocks for half a second at the first notification (the
+        stack stands still meanwhile, as on MicroPython): every later one arrives."""
+        self.stream(SLOW_N, 0.0, first_delay=0.5)
 
     def test_write_without_response(self):
         """The other way: this process writes with gattc_write(..., 0) as fast as it

@@ -8,10 +8,15 @@ operation first and applies MicroPython's rule only where CPython raised:
   str a bytearray (`str + bytes` stays a TypeError, as on MicroPython);
 - an int stored into an item of a bytearray, or of an array or memoryview of
   integers, keeps its low bits (`ba[0] = 263` stores 7, `ba[0] = -1` 255);
-- `memoryview(str)` is a read-only view of the str's UTF-8 bytes."""
+- `memoryview(str)` is a read-only view of the str's UTF-8 bytes;
+- `print` writes its whole output at once: CPython runs signal handlers, and so
+  the BLE event handlers (the bluetooth module's scheduler), between the pieces
+  its own print writes, and MicroPython runs none inside a print."""
 import array
+import builtins
 import operator
 import struct
+import sys
 
 _SIGNED = frozenset("bhilq")
 _INTEGER_FORMATS = _SIGNED | frozenset("BHILQ")
@@ -78,9 +83,25 @@ def memoryview_call(factory, obj):
     return factory(obj)
 
 
+def print_call(factory, *args, sep=" ", end="\n", file=None, flush=False):
+    """print(*args, ...), factory being what the name print means where it is called;
+    the builtin's output goes out in one write."""
+    if factory is not builtins.print:
+        return factory(*args, sep=sep, end=end, file=file, flush=flush)
+    if file is None:
+        file = sys.stdout
+        if file is None:
+            return None
+    sep = " " if sep is None else sep
+    file.write(sep.join(map(str, args)) + ("\n" if end is None else end))
+    if flush:
+        file.flush()
+    return None
+
+
 HELPERS = {"add": add, "iadd": iadd, "iadd_attribute": iadd_attribute,
            "setitem": setitem, "augmented_setitem": augmented_setitem,
-           "memoryview": memoryview_call}
+           "memoryview": memoryview_call, "print": print_call}
 
 
 def global_name(helper):

@@ -5,6 +5,7 @@ RESET_STATUS (after flushing stdout and stderr), so a runner such as
 `mpble run` can tell a reset from an ordinary exit or an error."""
 import hashlib
 import os
+import signal
 import socket
 import sys
 import time
@@ -15,9 +16,25 @@ _unique_id = None
 
 
 def idle():
-    """Waits for the next "interrupt": here, up to a millisecond, with the GIL
-    released so the BLE loop thread and scheduled functions get to run."""
+    """Waits for the next "interrupt": here, up to a millisecond, in which BLE
+    events and scheduled functions run (as inside every sleep)."""
     time.sleep(0.001)
+
+
+def lightsleep(time_ms=None):
+    """Sleeps time_ms milliseconds, or without one until the next BLE event or
+    scheduled function has run; they run during the sleep, as on a board that
+    wakes for them."""
+    if time_ms is None:
+        signal.pause()
+    else:
+        time.sleep(max(0, time_ms) / 1000)
+
+
+def deepsleep(time_ms=None):
+    """A board wakes from deep sleep by resetting: lightsleep, then reset()."""
+    lightsleep(time_ms)
+    reset()
 
 
 def unique_id():

@@ -6,6 +6,7 @@ to a program's main script and the modules in its folder). It rewrites:
 - `c[k] = v` (one target, not a slice) into `__mp_setitem__(v, c, k)` and
   `c[k] op= v` into `__mp_augmented_setitem__(c, k, "Op", v)`;
 - `memoryview(x)` into `__mp_memoryview__(memoryview, x)`;
+- `print(...)` into `__mp_print__(print, ...)`;
 - imports of json/ujson and os/uos into mpble.compat.mpjson and mpble.compat.mpos.
 Every new node takes the location of the one it replaces: tracebacks point at the
 program's lines."""
@@ -105,6 +106,10 @@ class MicroPythonDialect(ast.NodeTransformer):
         if isinstance(func, ast.Name) and func.id == "memoryview" and len(node.args) == 1 \
                 and not node.keywords and not isinstance(node.args[0], ast.Starred):
             return helper_call("memoryview", node, func, node.args[0])
+        if isinstance(func, ast.Name) and func.id == "print":
+            call = helper_call("print", node, func, *node.args)
+            call.keywords = node.keywords
+            return call
         return node
 
     def visit_Import(self, node):
