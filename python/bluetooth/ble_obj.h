@@ -4,8 +4,8 @@
  *
  * A thin binding: argument conversion here, semantics (state checks, payload
  * retention, unit conversion, range checks) in the C core. Every C call is made
- * without the GIL, since a call from this thread may wait for the event loop, which
- * may itself be waiting for the GIL to deliver an event. */
+ * without the GIL: it may wait for the host's lock or the controller, and other
+ * Python threads (an in-process controller, say) go on meanwhile. */
 #ifndef BT_BLE_OBJ_H
 #define BT_BLE_OBJ_H
 

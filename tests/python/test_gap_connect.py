@@ -2,6 +2,9 @@
 roles, across two processes on a private air (micropython-semantics.md 4.1, 5.1)."""
 
 import errno
+import os
+import struct
+import tempfile
 import time
 import unittest
 
@@ -14,6 +17,21 @@ from .test_ble_api import ErrnoMixin
 
 NOBODY = bytes.fromhex("c0ffee000001")  # an address nobody advertises
 FAILED = (65535, 255, bytes(6))  # PERIPHERAL_DISCONNECT of a timed-out or cancelled attempt
+
+
+def connection_intervals(path):
+    """Conn_Interval of each LE Connection Complete (Vol 4 Part E 7.7.65.1) in a btsnoop
+    file of H4 packets."""
+    with open(path, "rb") as f:
+        data = f.read()
+    intervals, pos = [], 16
+    while pos + 24 <= len(data):
+        length = struct.unpack_from(">I", data, pos + 4)[0]
+        pkt = data[pos + 24:pos + 24 + length]
+        pos += 24 + length
+        if pkt[:2] == b"\x04\x3e" and pkt[3] == 0x01 and pkt[4] == 0:
+            intervals.append(struct.unpack_from("<H", pkt, 15)[0])
+    return intervals
 
 
 class GapConnectArguments(ErrnoMixin, unittest.TestCase):
@@ -149,6 +167,28 @@ class GapConnect(ErrnoMixin, support.ConnTestCase):
         self.ble.gap_connect(*peer.mac)
         events.wait_for(IRQ_PERIPHERAL_DISCONNECT)
         self.assertEqual(results, [True, errno.EALREADY])
+
+    def test_interval_is_the_longest_asked(self):
+        """Asked for 30-50 ms, the air's controller picks 50 ms, as NimBLE's and
+        Zephyr's do: read back from the LE Connection Complete in this host's btsnoop
+        (no event of the module carries the interval of a new connection)."""
+        folder = self.enterContext(tempfile.TemporaryDirectory())
+        snoop = os.path.join(folder, "central.btsnoop")
+        saved = os.environ.get("MPBLE_SNOOP")
+        os.environ["MPBLE_SNOOP"] = snoop
+        try:
+            events = self.start()
+        finally:
+            if saved is None:
+                os.environ.pop("MPBLE_SNOOP")
+            else:
+                os.environ["MPBLE_SNOOP"] = saved
+        peer = self.peer()
+        peer.run("advertise()")
+        self.ble.gap_connect(*peer.mac, 2000, 30000, 50000)
+        events.wait_for(IRQ_PERIPHERAL_CONNECT)
+        self.ble.active(False)  # the capture is complete
+        self.assertEqual(connection_intervals(snoop), [40])  # 1.25 ms units
 
     def test_connect_timeout(self):
         events = self.start()

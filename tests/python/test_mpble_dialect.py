@@ -108,6 +108,34 @@ class MemoryviewTest(unittest.TestCase):
         self.assertEqual(dialect.memoryview_call(len, "hé"), 2)
 
 
+class PrintTest(unittest.TestCase):
+    class Writes:
+        def __init__(self):
+            self.pieces = []
+
+        def write(self, text):
+            self.pieces.append(text)
+
+        def flush(self):
+            self.pieces.append("<flush>")
+
+    def test_one_write_a_call(self):
+        out = self.Writes()
+        dialect.print_call(print, "a:", True, 3, file=out)
+        dialect.print_call(print, "x", "y", sep=None, end=None, file=out)
+        dialect.print_call(print, "z", sep="-", end="", file=out, flush=True)
+        self.assertEqual(out.pieces, ["a: True 3\n", "x y\n", "z", "<flush>"])
+
+    def test_in_program_code_and_a_program_of_its_own_print(self):
+        out = self.Writes()
+        ns = run_source("print('value', 7, file=out)\n", out=out)
+        self.assertIn("__mp_print__", ns)
+        self.assertEqual(out.pieces, ["value 7\n"])
+        mine = []
+        run_source("def print(*a, **k):\n    mine.append(a)\nprint(1, 2)\n", mine=mine)
+        self.assertEqual(mine, [(1, 2)])
+
+
 class TransformTest(unittest.TestCase):
     def test_constructs_in_program_code(self):
         ns = run_source(
