@@ -64,6 +64,7 @@ mpble_t *mpble_new(mpble_event_fn fn, void *ctx)
     pthread_mutex_init(&dev->mu, NULL);
     loop_init(&dev->loop);
     deliver_init(&dev->deliver, fn, ctx, &dev->loop, DEFAULT_RXBUF);
+    loop_on_release(&dev->loop, deliver_lock_free, &dev->deliver);
     struct host_settings *set = &dev->settings;
     set->gap_name_len = strlen(DEFAULT_GAP_NAME);
     memcpy(set->gap_name, DEFAULT_GAP_NAME, set->gap_name_len);
@@ -348,6 +349,7 @@ void mpble_after_fork_child(mpble_t *dev)
     pthread_mutex_init(&dev->mu, NULL);
     loop_init(&dev->loop);
     deliver_after_fork_child(&dev->deliver);
+    loop_on_release(&dev->loop, deliver_lock_free, &dev->deliver);
 }
 
 int mpble_set_dispatch_thread(mpble_t *dev, pthread_t thread, mpble_wake_fn wake, void *ctx)

@@ -334,6 +334,53 @@ static void answer(struct deliver *d, uint64_t seq, int status, const struct mpb
     }
 }
 
+/* Takes the host lock for a handler without waiting for it: the dispatch thread may
+ * be anywhere in its program (it holds locks of its own the lock's holder may wait
+ * for). When it is taken, the flag makes its release wake the dispatcher again. */
+static bool hold_or_retry(struct deliver *d)
+{
+    if (loop_try_hold(d->loop))
+        return true;
+    __atomic_store_n(&d->retry, true, __ATOMIC_RELEASE);
+    if (!loop_try_hold(d->loop)) /* the holder may have let go before seeing the flag */
+        return false;
+    __atomic_store_n(&d->retry, false, __ATOMIC_RELAXED);
+    return true;
+}
+
+void deliver_lock_free(void *ctx)
+{
+    struct deliver *d = ctx;
+    if (__atomic_load_n(&d->retry, __ATOMIC_ACQUIRE) &&
+        __atomic_exchange_n(&d->retry, false, __ATOMIC_ACQ_REL) && d->wake != NULL)
+        d->wake(d->wake_ctx);
+}
+
+/* Delivers the oldest record, holding the host lock: the stack stands still while a
+ * handler runs, as on MicroPython (where it runs only between handlers), so what the
+ * handler sees and does is not overtaken by the loop thread. Whether there was one. */
+static bool deliver_one(struct deliver *d)
+{
+    struct queued rec;
+    pthread_mutex_lock(&d->mu);
+    if (!pop(d, &rec)) {
+        d->woken = false;
+        pthread_mutex_unlock(&d->mu);
+        return false;
+    }
+    pthread_mutex_unlock(&d->mu);
+    if (rec.ev.code == CANCELLED)
+        return true;
+    struct mpble_reply reply = {.buf = d->answer, .cap = rec.reply_cap, .len = 0};
+    int status = call(d, &rec.ev, rec.reply_cap ? &reply : NULL);
+    if (rec.wants_answer) {
+        pthread_mutex_lock(&d->mu);
+        answer(d, rec.seq, status, rec.reply_cap ? &reply : NULL);
+        pthread_mutex_unlock(&d->mu);
+    }
+    return true;
+}
+
 int deliver_dispatch(struct deliver *d)
 {
     if (!on_dispatch_thread(d))
@@ -341,26 +388,13 @@ int deliver_dispatch(struct deliver *d)
     if (d->depth > 0)
         return 0; /* inside a handler: the outer dispatch goes on after it */
     int n = 0;
-    struct queued rec;
-    pthread_mutex_lock(&d->mu);
-    while (pop(d, &rec)) {
-        if (rec.ev.code == CANCELLED)
-            continue;
-        pthread_mutex_unlock(&d->mu);
-        struct mpble_reply reply = {.buf = d->answer, .cap = rec.reply_cap, .len = 0};
-        /* The stack stands still while a handler runs, as on MicroPython (where it
-         * runs only between handlers): what the handler sees and does is not
-         * overtaken by the loop thread. */
-        loop_hold(d->loop);
-        int status = call(d, &rec.ev, rec.reply_cap ? &reply : NULL);
+    while (hold_or_retry(d)) {
+        bool more = deliver_one(d);
         loop_leave(d->loop);
+        if (!more)
+            break;
         n++;
-        pthread_mutex_lock(&d->mu);
-        if (rec.wants_answer)
-            answer(d, rec.seq, status, rec.reply_cap ? &reply : NULL);
     }
-    d->woken = false;
-    pthread_mutex_unlock(&d->mu);
     return n;
 }
 
@@ -478,7 +512,7 @@ void deliver_after_fork_child(struct deliver *d)
     free(d->q.buf);
     d->q = (struct byte_ring){0};
     d->cost = 0;
-    d->woken = d->released = d->threaded = false;
+    d->woken = d->released = d->threaded = d->retry = false;
     d->lent = d->depth = 0;
     d->waits = NULL;
     d->wake = NULL;

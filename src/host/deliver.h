@@ -44,6 +44,7 @@ struct deliver {
     struct byte_ring q;
     size_t cost, limit; /* what the queued events count (deliver.c) and its bound */
     bool woken;         /* wake() called since the dispatcher last found the queue empty */
+    bool retry;         /* the dispatcher found the host lock taken: wake it when free */
     bool released;      /* deactivating: producers wait for nothing */
     unsigned lent;      /* producers waiting with the host lock lent */
     uint64_t seq_in;    /* events queued so far: each record's number */
@@ -65,6 +66,8 @@ int deliver_dispatch(struct deliver *d);
 /* Delivers what is queued if called on the dispatch thread outside any callback. */
 void deliver_flush(struct deliver *d);
 void deliver_set_limit(struct deliver *d, size_t limit);
+/* The host lock's release hook (loop_on_release; ctx: the struct deliver). */
+void deliver_lock_free(void *ctx);
 
 /* Activation: producers may wait again. Deactivation: deliver_release makes every
  * waiting producer go on (an event waiting for an answer gets 0); once the host's

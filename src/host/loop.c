@@ -17,6 +17,7 @@ void loop_init(struct loop *l)
     l->quit = false;
     l->wake_fd = -1;
     l->depth = 0;
+    l->on_release = NULL;
     pthread_mutex_init(&l->mu, NULL);
 }
 
@@ -44,19 +45,46 @@ static void lock(struct loop *l)
     __atomic_store_n(&l->depth, 1, __ATOMIC_RELAXED);
 }
 
+/* Gives the mutex up, and tells whoever asked (loop_on_release) that it is free. */
+static void release(struct loop *l)
+{
+    pthread_mutex_unlock(&l->mu);
+    if (l->on_release != NULL)
+        l->on_release(l->release_ctx);
+}
+
 static void unlock(struct loop *l)
 {
     unsigned d = l->depth - 1;
     __atomic_store_n(&l->depth, d, __ATOMIC_RELAXED);
     if (d == 0)
-        pthread_mutex_unlock(&l->mu);
+        release(l);
+}
+
+bool loop_try_hold(struct loop *l)
+{
+    if (loop_holds(l)) {
+        l->depth++;
+        return true;
+    }
+    if (pthread_mutex_trylock(&l->mu) != 0)
+        return false;
+    l->owner = pthread_self();
+    __atomic_store_n(&l->depth, 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+void loop_on_release(struct loop *l, void (*fn)(void *ctx), void *ctx)
+{
+    l->on_release = fn;
+    l->release_ctx = ctx;
 }
 
 unsigned loop_lend(struct loop *l)
 {
     unsigned d = l->depth;
     __atomic_store_n(&l->depth, 0, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&l->mu);
+    release(l);
     return d;
 }
 

@@ -20,6 +20,8 @@ struct loop {
     bool loop_waiting;  /* the loop thread waits for the lock: callers let it go first */
     pthread_t owner;    /* valid while depth > 0 */
     unsigned depth;
+    void (*on_release)(void *ctx); /* called whenever the lock comes free (may be NULL) */
+    void *release_ctx;
 };
 
 void loop_init(struct loop *l);
@@ -33,6 +35,11 @@ int loop_enter(struct loop *l);
 void loop_leave(struct loop *l);
 /* Takes the lock whether or not the loop runs (for a handler: loop_leave after). */
 void loop_hold(struct loop *l);
+/* The same without waiting: whether it took it. */
+bool loop_try_hold(struct loop *l);
+/* fn(ctx) runs, on the thread that gave the lock up, each time the lock comes free
+ * (cheap: it must only look at a flag and signal). Set before the loop starts. */
+void loop_on_release(struct loop *l, void (*fn)(void *ctx), void *ctx);
 /* Whether this thread holds the host lock (it is inside an operation or handler). */
 bool loop_holds(struct loop *l);
 /* Gives the lock up however deeply this thread holds it, for a wait at a point where

@@ -14,32 +14,34 @@ ADV = support.adv_payload(name="mpble-addr")
 # Scans for ADV at each line on stdin, connects to the first advertiser of it and
 # disconnects; prints (addr_type, addr) as the scan and the connection saw them.
 SCANNER = """
-import bluetooth, sys, threading
+import bluetooth, sys, time
 ble = bluetooth.BLE()
-seen, ev = [], {{5: threading.Event(), 6: threading.Event(), 7: threading.Event(), 8: threading.Event()}}
-conn = []
+seen, got, conn = [], set(), []
+# Handlers run on the main thread, between its bytecodes: flags, not locks.
 def irq(event, data):
     if event == 5 and bytes(data[4]) == {adv!r} and not seen:
         seen.append((data[0], bytes(data[1])))
     if event == 7:
         conn.append((data[0], data[1], bytes(data[2])))
-    if event in ev:
-        ev[event].set()
+    got.add(event)
+def wait(event):
+    end = time.monotonic() + 5
+    while event not in got and time.monotonic() < end:
+        time.sleep(0.001)
 ble.irq(irq)
 ble.active(True)
 print("ready")
 for line in sys.stdin:
     del seen[:], conn[:]
-    for e in ev.values():
-        e.clear()
+    got.clear()
     ble.gap_scan(300, 30000, 30000)
-    ev[6].wait(5)
+    wait(6)
     if seen:
         ble.gap_connect(*seen[0])
-        ev[7].wait(5)
+        wait(7)
     if conn:
         ble.gap_disconnect(conn[0][0])
-        ev[8].wait(5)
+        wait(8)
     print(repr((seen[:1], [c[1:] for c in conn])))
 """
 

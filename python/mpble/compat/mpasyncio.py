@@ -4,16 +4,17 @@ import threading
 
 
 class ThreadSafeFlag:
-    """A flag one task waits on and any thread sets.
-
-    `set()` may be called from any thread (a BLE IRQ handler runs on the
-    `bluetooth` module's loop thread): it marks the flag and, if a task waits,
-    wakes it through `loop.call_soon_threadsafe`, so the task runs at the loop's
-    next turn. `wait()` returns at once if the flag is set, and clears it on
-    return. As in MicroPython, only one task may wait at a time."""
+    """A flag one task waits on and anything sets: a BLE handler (which runs on the
+    main thread between bytecodes, like a signal handler, possibly in the middle of
+    wait() itself), or another thread. `set()` marks the flag and, if a task waits,
+    wakes it through `loop.call_soon_threadsafe`, so the task runs at the loop's next
+    turn. `wait()` returns at once if the flag is set, and clears it on return. As in
+    MicroPython, only one task may wait at a time. The lock is reentrant, so a
+    handler's set() inside wait() never deadlocks; wait() looks at the flag again
+    once its waiter is registered, so such a set() is never missed."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._flag = False
         self._waiter = None  # (loop, future) of the waiting task
 
@@ -39,6 +40,8 @@ class ThreadSafeFlag:
             loop = asyncio.get_running_loop()
             future = loop.create_future()
             self._waiter = (loop, future)
+        if self._flag:  # set while the waiter was being registered
+            _resolve(future)
         try:
             await future
         finally:
