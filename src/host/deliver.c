@@ -16,6 +16,9 @@
  * and less often while it is busy elsewhere. */
 #define REWAKE_FIRST_NS 1000000L
 #define REWAKE_MAX_NS 64000000L
+/* How long the dispatcher waits for the host lock before it leaves the events for the
+ * lock's release to bring it back (hold_or_retry). */
+#define HOLD_WAIT_NS 1000000L
 /* What an event counts against the bound (rxbuf, "the size in bytes of the internal
  * buffer used to store incoming events"): its data and 8 bytes for its fields, about
  * what the reference's event ring takes for it. */
@@ -334,15 +337,16 @@ static void answer(struct deliver *d, uint64_t seq, int status, const struct mpb
     }
 }
 
-/* Takes the host lock for a handler without waiting for it: the dispatch thread may
- * be anywhere in its program (it holds locks of its own the lock's holder may wait
- * for). When it is taken, the flag makes its release wake the dispatcher again. */
+/* Takes the host lock for a handler without waiting long for it: the dispatch thread
+ * may be anywhere in its program, holding locks of its own that the lock's holder may
+ * be waiting for (an in-process controller's, say). When it stays taken, the flag
+ * makes its release wake the dispatcher again. */
 static bool hold_or_retry(struct deliver *d)
 {
-    if (loop_try_hold(d->loop))
+    if (loop_hold_within(d->loop, HOLD_WAIT_NS))
         return true;
     __atomic_store_n(&d->retry, true, __ATOMIC_RELEASE);
-    if (!loop_try_hold(d->loop)) /* the holder may have let go before seeing the flag */
+    if (!loop_hold_within(d->loop, 0)) /* the holder may have let go before the flag */
         return false;
     __atomic_store_n(&d->retry, false, __ATOMIC_RELAXED);
     return true;

@@ -61,13 +61,18 @@ static void unlock(struct loop *l)
         release(l);
 }
 
-bool loop_try_hold(struct loop *l)
+bool loop_hold_within(struct loop *l, long ns)
 {
     if (loop_holds(l)) {
         l->depth++;
         return true;
     }
-    if (pthread_mutex_trylock(&l->mu) != 0)
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += ns;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    if (pthread_mutex_clocklock(&l->mu, CLOCK_MONOTONIC, &until) != 0)
         return false;
     l->owner = pthread_self();
     __atomic_store_n(&l->depth, 1, __ATOMIC_RELAXED);

@@ -35,8 +35,8 @@ int loop_enter(struct loop *l);
 void loop_leave(struct loop *l);
 /* Takes the lock whether or not the loop runs (for a handler: loop_leave after). */
 void loop_hold(struct loop *l);
-/* The same without waiting: whether it took it. */
-bool loop_try_hold(struct loop *l);
+/* The same, waiting at most ns nanoseconds: whether it took it. */
+bool loop_hold_within(struct loop *l, long ns);
 /* fn(ctx) runs, on the thread that gave the lock up, each time the lock comes free
  * (cheap: it must only look at a flag and signal). Set before the loop starts. */
 void loop_on_release(struct loop *l, void (*fn)(void *ctx), void *ctx);
