@@ -276,12 +276,12 @@ static int activate(struct mpble *dev)
     if (rc == 0)
         rc = do_startup(dev);
     if (rc < 0) {
+        deliver_release(&dev->deliver);
         if (dev->loop.running) {
             loop_quit(&dev->loop);
             loop_join(&dev->loop);
         }
-        host_free(h);
-        dev->host = NULL;
+        free_host(dev);
         return rc;
     }
     keep_address(dev, h);
