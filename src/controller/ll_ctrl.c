@@ -1,8 +1,8 @@
 /* ll_ctrl.c - LL control PDUs (Core v5.4 Vol 6 Part B 2.4.2) and the procedures
- * of 5.1 but encryption (ll_enc.c, which gets its PDUs from here): connection update (5.1.1), channel map update (5.1.2,
- * peripheral side), termination (5.1.3), feature exchange (5.1.4), version
- * exchange (5.1.5), connection parameters request (5.1.7), data length update
- * (5.1.9), PHY update (5.1.10).
+ * of 5.1 but encryption (ll_enc.c, which gets its PDUs from here): connection
+ * update (5.1.1), channel map update (5.1.2, peripheral side), termination
+ * (5.1.3), feature exchange (5.1.4), version exchange (5.1.5), connection
+ * parameters request (5.1.7), data length update (5.1.9), PHY update (5.1.10).
  *
  * One locally initiated procedure runs at a time (the others wait their turn);
  * the peer's procedures are answered as they come, except that a central with an
