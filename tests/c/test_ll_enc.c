@@ -5,9 +5,10 @@
  * the plaintext; a negative reply, or a host that masked the LTK request (0x06 to
  * the central, the link unencrypted); different LTKs and a flipped ciphertext bit
  * (MIC failure: the receiver ends the link at once with 0x3D, the sender times
- * out); a key refresh under traffic (Encryption Key Refresh Complete); the v2
+ * out), and a data PDU during the start (the same); a key refresh under traffic (Encryption Key Refresh Complete); the v2
  * Encryption Change; an encrypted stream in real timing with the MIC in its air
- * time; the HCI commands' parameter errors. */
+ * time; the HCI commands' parameter errors; the air's capture of an encrypted
+ * link. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static struct {
     int plain, sealed; /* PDUs with the marker in the clear, of its encrypted length */
     int max_len;       /* the largest payload length field seen */
     bool flip_c2p;     /* flip a bit of the next central's non-empty data PDU */
+    bool inject;       /* make the central's empty PDUs data PDUs in the clear */
     bool bad_duration; /* a PDU's air time was not that of its length */
 } sniff;
 
@@ -60,6 +62,14 @@ static bool sniff_exchange(struct radio *central, int link, const struct air_pdu
     if (sniff.flip_c2p && tx.len > 2 + LL_MIC_LEN && (copy[0] & LL_LLID_MASK) == LL_LLID_START) {
         copy[2] ^= 0x01;
         sniff.flip_c2p = false;
+    }
+    if (sniff.inject && tx.len == 2) { /* an L2CAP frame with one octet */
+        static const uint8_t frame[5] = {1, 0, 0x40, 0, 0x55};
+        copy[0] = (uint8_t)((copy[0] & ~LL_LLID_MASK) | LL_LLID_START);
+        copy[1] = sizeof(frame);
+        memcpy(copy + 2, frame, sizeof(frame));
+        tx.len = 2 + sizeof(frame);
+        tx.duration = air_time(tx.phy, tx.len);
     }
     sniff_pdu(&tx);
     bool heard = sniff.ops->link_exchange(central, link, &tx, reply, buf);
@@ -291,6 +301,24 @@ static void test_mic_failure(bool flip)
     pair_free(&pr);
 }
 
+/* A data PDU while the encryption start allows none (here: while the peripheral's
+ * host is asked for the LTK): the peripheral leaves the connection at once with
+ * 0x3D (Vol 6 Part B 5.1.3.1). */
+static void test_unexpected_data(void)
+{
+    struct pair pr;
+    pair_up(&pr, MEDIUM_TIMING_FAST, 70, LE_MASK_ALL);
+    CHECK_EQ(enable_encryption(pr.c, pr.ch, ltk1), 0);
+    run_for(&pr.m, 20000);
+    CHECK_EQ(dev_count(pr.p, HCI_EV_LE_META, HCI_LE_EV_LTK_REQUEST), 1);
+    sniff.inject = true;
+    run_for(&pr.m, 2000000);
+    CHECK_EQ(disconn_reason(pr.p), HCI_ERR_MIC_FAILURE);
+    CHECK_EQ(disconn_reason(pr.c), HCI_ERR_CONN_TIMEOUT);
+    CHECK_EQ(pr.p->acl_in, 0); /* nothing reached the host */
+    pair_free(&pr);
+}
+
 /* A key refresh (pause, then a start with a new key) while streams run both ways:
  * Encryption Key Refresh Complete on both (7.7.39), no new Encryption Change; no
  * data lost, none in the clear. */
@@ -469,6 +497,7 @@ int main(void)
     RUN(test_no_key(true));
     RUN(test_mic_failure(false));
     RUN(test_mic_failure(true));
+    RUN(test_unexpected_data());
     RUN(test_refresh());
     RUN(test_real_timing());
     RUN(test_hci_errors());
