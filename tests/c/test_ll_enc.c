@@ -5,10 +5,10 @@
  * the plaintext; a negative reply, or a host that masked the LTK request (0x06 to
  * the central, the link unencrypted); different LTKs and a flipped ciphertext bit
  * (MIC failure: the receiver ends the link at once with 0x3D, the sender times
- * out), and a data PDU during the start (the same); a key refresh under traffic (Encryption Key Refresh Complete); the v2
- * Encryption Change; an encrypted stream in real timing with the MIC in its air
- * time; the HCI commands' parameter errors; the air's capture of an encrypted
- * link. */
+ * out), and a data PDU during the start (the same); a key refresh under traffic
+ * (Encryption Key Refresh Complete); the v2 Encryption Change; an encrypted stream
+ * in real timing with the MIC in its air time; the HCI commands' parameter errors;
+ * the air's capture of an encrypted link. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
