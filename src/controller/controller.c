@@ -339,7 +339,8 @@ static bool ret_has_no_handle(uint16_t opcode)
 {
     return opcode != HCI_OP_LE_REMOTE_CONN_PARAM_REPLY &&
            opcode != HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY && opcode != HCI_OP_LE_SET_DATA_LENGTH &&
-           opcode != HCI_OP_LE_READ_PHY;
+           opcode != HCI_OP_LE_READ_PHY && opcode != HCI_OP_LE_LTK_REPLY &&
+           opcode != HCI_OP_LE_LTK_NEG_REPLY;
 }
 
 /* Bit of a command in Supported_Commands: Vol 4 Part E 6.27. */
@@ -388,6 +389,9 @@ static const struct command {
     {HCI_OP_LE_READ_REMOTE_FEATURES, 2, 0, SC(27, 5), CS, ll_cmd_read_remote_features},
     {HCI_OP_LE_ENCRYPT, 32, 16, SC(27, 6), CC, cmd_le_encrypt},
     {HCI_OP_LE_RAND, 0, 8, SC(27, 7), CC, cmd_le_rand},
+    {HCI_OP_LE_ENABLE_ENCRYPTION, 28, 0, SC(28, 0), CS, ll_cmd_enable_encryption},
+    {HCI_OP_LE_LTK_REPLY, 18, 2, SC(28, 1), CC, ll_cmd_ltk_reply},
+    {HCI_OP_LE_LTK_NEG_REPLY, 2, 2, SC(28, 2), CC, ll_cmd_ltk_neg_reply},
     {HCI_OP_LE_READ_SUPPORTED_STATES, 0, 8, SC(28, 3), CC, cmd_le_read_supported_states},
     {HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, 14, 2, SC(33, 4), CC, ll_cmd_param_reply},
     {HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY, 3, 2, SC(33, 5), CC, ll_cmd_param_neg_reply},

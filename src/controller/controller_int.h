@@ -151,6 +151,10 @@ uint8_t ll_cmd_read_max_data_length(struct controller *c, const uint8_t *p, uint
 uint8_t ll_cmd_read_phy(struct controller *c, const uint8_t *p, uint8_t *ret);
 uint8_t ll_cmd_set_default_phy(struct controller *c, const uint8_t *p, uint8_t *ret);
 uint8_t ll_cmd_set_phy(struct controller *c, const uint8_t *p, uint8_t *ret);
+/* Encryption commands (ll_enc.c). */
+uint8_t ll_cmd_enable_encryption(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_ltk_reply(struct controller *c, const uint8_t *p, uint8_t *ret);
+uint8_t ll_cmd_ltk_neg_reply(struct controller *c, const uint8_t *p, uint8_t *ret);
 /* Checks connection parameters as LE Create Connection and LE Connection Update
  * give them (interval min, max, latency, timeout, CE lengths: 12 octets at p). */
 bool ll_conn_params_valid(const uint8_t *p);

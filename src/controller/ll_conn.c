@@ -264,16 +264,28 @@ static uint16_t octets_in_time(uint8_t phy, uint16_t time)
     return (uint16_t)(octets < LL_DATA_OCTETS_MIN ? LL_DATA_OCTETS_MIN : octets);
 }
 
+/* Host data to send, unless an encryption procedure holds it back (5.1.3). */
+static bool data_ready(const struct ll_conn *cn)
+{
+    return ll_acl_pending(cn) && !cn->enc.paused;
+}
+
 static bool acl_waiting(const struct ll_conn *cn)
 {
-    return cn->cq_count > 0 || ll_acl_pending(cn);
+    return cn->cq_count > 0 || data_ready(cn);
+}
+
+/* What goes on the air: the PDU, or its encrypted form (Vol 6 Part E). */
+static const uint8_t *conn_air(const struct ll_conn *cn)
+{
+    return cn->tx_sealed ? cn->txe : cn->tx;
 }
 
 /* The next PDU into cn->tx: the one in flight again, else a control PDU, else
  * data, else an empty PDU. limit (0: none): the time a new non-empty PDU sent at
  * start must end by. must: send an empty PDU rather than nothing. Returns the PDU
  * length, or 0 for nothing. */
-static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bool must)
+static unsigned conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bool must)
 {
     struct controller *c = cn->ctrl;
     if (!cn->tx_busy) {
@@ -281,8 +293,9 @@ static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bo
         uint8_t max = (uint8_t)(fit < cn->eff_tx_octets ? fit : cn->eff_tx_octets);
         /* The PDU actually next, so that a short one still fits at the event's end. */
         uint8_t want = cn->cq_count ? cn->cq_len[cn->cq_head]
-                                    : (ll_acl_pending(cn) ? ll_acl_next_len(c, cn, max) : 0);
-        bool fits = !limit || start + air_time(cn->tx_phy, 2u + want) <= limit;
+                                    : (data_ready(cn) ? ll_acl_next_len(c, cn, max) : 0);
+        uint8_t mic = want && cn->enc.tx ? LL_MIC_LEN : 0;
+        bool fits = !limit || start + air_time(cn->tx_phy, 2u + want + mic) <= limit;
         if (!must && (!fits || want == 0) && !cn->peer_md)
             return 0;
         if (want && fits && cn->cq_count) {
@@ -305,10 +318,12 @@ static uint8_t conn_build(struct ll_conn *cn, uint64_t start, uint64_t limit, bo
             cn->tx[1] = 0;
         }
         cn->tx_busy = true;
+        ll_enc_seal(cn);
     }
     cn->tx[0] = (uint8_t)((cn->tx[0] & LL_LLID_MASK) | (cn->nesn ? LL_NESN : 0) |
                           (cn->sn ? LL_SN : 0) | (acl_waiting(cn) ? LL_MD : 0));
-    return (uint8_t)(2 + cn->tx[1]);
+    cn->txe[0] = cn->tx[0];
+    return 2u + conn_air(cn)[1];
 }
 
 /* Whether the host can take what a new PDU brings: data with the event reserve
@@ -328,17 +343,67 @@ static bool conn_can_take(struct ll_conn *cn, uint8_t llid, uint8_t len)
     return ok;
 }
 
+/* A new PDU taken from the peer: to the LL control procedures or the host. */
+static void conn_deliver(struct ll_conn *cn, uint8_t llid, const uint8_t *payload, uint8_t len)
+{
+    switch (llid) {
+    case LL_LLID_CTRL:
+        if (len == 0)
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty LL control PDU ignored", cn->handle);
+        else
+            ll_ctrl_receive(cn, payload, len);
+        break;
+    case LL_LLID_START:
+    case LL_LLID_CONT:
+        if (len > 0)
+            ll_acl_to_host(cn->ctrl, cn, llid, payload, len);
+        else if (llid == LL_LLID_START)
+            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty start PDU ignored", cn->handle);
+        break;
+    default:
+        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: data PDU with reserved LLID 0 ignored",
+                cn->handle);
+    }
+}
+
+/* A new non-empty PDU's payload in the clear: decrypted into plain on an encrypted
+ * link (Vol 6 Part E). A MIC failure, or a data PDU while the encryption start
+ * allows none (Vol 6 Part B 5.1.3.1), ends the link at once with 0x3D: false. */
+static bool conn_open(struct ll_conn *cn, uint8_t hdr, const uint8_t **payload, uint8_t *len,
+                      uint8_t plain[LL_DATA_MAX])
+{
+    if (*len == 0)
+        return true;
+    if (cn->enc.rx) {
+        if (!ll_enc_open(cn, hdr, *payload, *len, plain)) {
+            log_msg(LOG_LEVEL_INFO, "connection 0x%03x: MIC failure", cn->handle);
+            ll_conn_end(cn, HCI_ERR_MIC_FAILURE, false);
+            return false;
+        }
+        *payload = plain;
+        *len = (uint8_t)(*len - LL_MIC_LEN);
+    }
+    if (ll_enc_unexpected(cn, hdr & LL_LLID_MASK)) {
+        log_msg(LOG_LEVEL_INFO, "connection 0x%03x: data PDU during the encryption start",
+                cn->handle);
+        ll_conn_end(cn, HCI_ERR_MIC_FAILURE, false);
+        return false;
+    }
+    return true;
+}
+
 /* A PDU from the peer (4.5.9). Returns false if it could not be decoded (as a
  * CRC error: not heard). */
 static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
 {
     struct controller *c = cn->ctrl;
-    if (pdu->len < 2 || pdu->len != 2u + pdu->pdu[1] || pdu->pdu[1] > LL_DATA_MAX) {
+    unsigned max = LL_DATA_MAX + (cn->enc.rx ? LL_MIC_LEN : 0);
+    if (pdu->len < 2 || pdu->len != 2u + pdu->pdu[1] || pdu->pdu[1] > max) {
         log_msg(LOG_LEVEL_WARN, "connection 0x%03x: undecodable data PDU (%zu octets) ignored",
                 cn->handle, pdu->len);
         return false;
     }
-    uint8_t hdr = pdu->pdu[0], len = pdu->pdu[1];
+    uint8_t hdr = pdu->pdu[0], len = pdu->pdu[1], plain[LL_DATA_MAX];
     const uint8_t *payload = pdu->pdu + 2;
     cn->last_rx = pdu->start;
     if (!cn->established) {
@@ -358,29 +423,16 @@ static bool conn_rx(struct ll_conn *cn, const struct air_pdu *pdu)
         if (!cn->in_use)
             return true;
     }
-    /* SN equal to our NESN: new; else a resent PDU, already taken. */
-    if (!!(hdr & LL_SN) != cn->nesn || !conn_can_take(cn, hdr & LL_LLID_MASK, len))
+    /* SN equal to our NESN: new; else a resent PDU, already taken. A PDU not taken
+     * comes again with the same packet counter. */
+    bool sealed = cn->enc.rx && len > 0;
+    if (!!(hdr & LL_SN) != cn->nesn || !conn_open(cn, hdr, &payload, &len, plain) ||
+        !conn_can_take(cn, hdr & LL_LLID_MASK, len))
         return true;
+    cn->enc.rx_ctr += sealed;
     cn->nesn ^= 1;
     cn->moved = cn->moved || len > 0;
-    switch (hdr & LL_LLID_MASK) {
-    case LL_LLID_CTRL:
-        if (len == 0)
-            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty LL control PDU ignored", cn->handle);
-        else
-            ll_ctrl_receive(cn, payload, len);
-        break;
-    case LL_LLID_START:
-    case LL_LLID_CONT:
-        if (len > 0)
-            ll_acl_to_host(c, cn, hdr & LL_LLID_MASK, payload, len);
-        else if ((hdr & LL_LLID_MASK) == LL_LLID_START)
-            log_msg(LOG_LEVEL_WARN, "connection 0x%03x: empty start PDU ignored", cn->handle);
-        break;
-    default:
-        log_msg(LOG_LEVEL_WARN, "connection 0x%03x: data PDU with reserved LLID 0 ignored",
-                cn->handle);
-    }
+    conn_deliver(cn, hdr & LL_LLID_MASK, payload, len);
     return true;
 }
 
@@ -396,7 +448,7 @@ static void conn_event(struct timer *t, void *ctx)
         return;
     uint64_t start = fast ? radio_now(&c->radio) : cn->anchor;
     uint64_t end = start + interval_us(cn) - AIR_T_IFS_US; /* real timing */
-    struct air_pdu tx = {.channel = csa1_next(cn), .event = cn->event, .pdu = cn->tx};
+    struct air_pdu tx = {.channel = csa1_next(cn), .event = cn->event};
     uint8_t buf[AIR_PDU_MAX];
     struct air_pdu rx;
     bool heard = false;
@@ -407,10 +459,11 @@ static void conn_event(struct timer *t, void *ctx)
         uint32_t reply_min = AIR_T_IFS_US + air_time(cn->rx_phy, EMPTY_PDU_LEN);
         if (!fast && n > 0 && at + air_time(cn->tx_phy, EMPTY_PDU_LEN) + reply_min > end)
             break;
-        uint8_t len = conn_build(cn, at, fast ? 0 : end - reply_min, n == 0);
+        unsigned len = conn_build(cn, at, fast ? 0 : end - reply_min, n == 0);
         if (len == 0)
             break;
         tx.start = at;
+        tx.pdu = conn_air(cn);
         tx.phy = cn->tx_phy;
         tx.duration = air_time(cn->tx_phy, len);
         tx.len = len;
@@ -476,8 +529,8 @@ size_t ll_conn_link_receive(struct controller *c, int link, const struct air_pdu
         return 0;
     uint64_t start = pdu->start + pdu->duration + AIR_T_IFS_US;
     uint64_t limit = conn_fast(cn) ? 0 : cn->anchor + interval_us(cn) - AIR_T_IFS_US;
-    uint8_t len = conn_build(cn, start, limit, true);
-    memcpy(reply, cn->tx, len);
+    unsigned len = conn_build(cn, start, limit, true);
+    memcpy(reply, conn_air(cn), len);
     *phy = cn->tx_phy;
     if (cn->terminated_by_peer) /* this answer acknowledges the LL_TERMINATE_IND */
         ll_conn_end(cn, cn->term_reason, false);

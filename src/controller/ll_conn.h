@@ -5,6 +5,8 @@
  *   ll_acl.c       ACL data from and to the host, buffers, LL fragmentation,
  *                  Number Of Completed Packets;
  *   ll_ctrl.c      LL control PDUs and procedures (5.1), instants;
+ *   ll_enc.c       encryption: its procedures (5.1.3.1-2), HCI commands and events,
+ *                  and the AES-CCM of the PDUs (Vol 6 Part E);
  *   ll_conn_cmd.c  the HCI commands that act on connections.
  * Included through controller_int.h. */
 #ifndef MPBLE_LL_CONN_H
@@ -31,11 +33,38 @@ enum ll_proc {
     LL_PROC_CONN_PARAM,  /* peripheral: LL_CONNECTION_PARAM_REQ */
     LL_PROC_LENGTH,
     LL_PROC_PHY,
+    LL_PROC_ENC, /* central: encryption start, or pause and start (key refresh) */
     LL_PROC_COUNT
 };
 
 struct ll_conn_params {
     uint16_t interval, latency, timeout; /* 1.25 ms, events, 10 ms */
+};
+
+/* Where the encryption procedures stand (5.1.3.1-2); ll_enc.c's table says which
+ * PDU each state awaits. */
+enum ll_enc_state {
+    LL_ENC_IDLE,
+    LL_ENC_PAUSE_WAIT,     /* LL_PAUSE_ENC_RSP awaited (central: the peripheral's
+                            * encrypted one; peripheral: the central's in the clear) */
+    LL_ENC_RSP_WAIT,       /* central: LL_ENC_REQ sent */
+    LL_ENC_START_WAIT,     /* central: LL_ENC_RSP received, LL_START_ENC_REQ awaited */
+    LL_ENC_LTK_WAIT,       /* peripheral: the host asked for the LTK */
+    LL_ENC_START_RSP_WAIT, /* LL_START_ENC_RSP awaited (central: after sending its
+                            * own; peripheral: after LL_START_ENC_REQ) */
+};
+
+/* Encryption of one connection (Vol 6 Part B 5.1.3, Part E). */
+struct ll_enc {
+    enum ll_enc_state state;
+    bool on;                 /* the hosts were told the link is encrypted */
+    bool refresh;            /* this start follows a pause: Encryption Key Refresh Complete */
+    bool paused;             /* no new data PDUs are sent: a procedure runs */
+    bool tx, rx;             /* PDUs sent, received, are encrypted */
+    uint64_t tx_ctr, rx_ctr; /* packetCounter of the next new PDU each way */
+    uint8_t ltk[16], rand[8], ediv[2], skdm[8], skds[8];
+    uint8_t iv[8]; /* IVm || IVs */
+    uint8_t sk[16];
 };
 
 /* What the one PDU in flight (sent, not yet acknowledged) carries. */
@@ -70,7 +99,9 @@ struct ll_conn {
     enum ll_tx_kind tx_kind;
     uint8_t tx_piece; /* LL_TX_DATA: payload octets of the front buffer it carries */
     uint8_t tx_len, tx[2 + LL_DATA_MAX];
-    bool peer_md; /* MD of the last PDU heard */
+    bool tx_sealed;                            /* what goes on the air is txe */
+    uint8_t txe[2 + LL_DATA_MAX + LL_MIC_LEN]; /* tx encrypted, with its MIC */
+    bool peer_md;                              /* MD of the last PDU heard */
     bool refused; /* the peer's last new PDU was not taken: the host had no room */
     /* Control PDUs to send. */
     uint8_t cq_count, cq_head;
@@ -103,6 +134,7 @@ struct ll_conn {
     bool phy_pending;
     uint16_t phy_instant;
     uint8_t phy_c_to_p, phy_p_to_c;
+    struct ll_enc enc;
 };
 
 /* ---- ll_conn.c ---- */
@@ -176,10 +208,33 @@ void ll_ctrl_acked(struct ll_conn *cn, const uint8_t *p);
 void ll_ctrl_instants(struct ll_conn *cn);
 /* Whether an instant is still ahead (fast timing keeps events coming). */
 bool ll_ctrl_instant_pending(const struct ll_conn *cn);
+/* A local procedure ended some other way than through ll_ctrl.c: the next may start. */
+void ll_ctrl_proc_end(struct ll_conn *cn, enum ll_proc proc);
+/* Queues LL_REJECT_EXT_IND for the peer's opcode with error (2.4.2.18). */
+void ll_ctrl_reject(struct ll_conn *cn, uint8_t opcode, uint8_t error);
 /* HCI Disconnect: LL_TERMINATE_IND with reason before anything else queued. */
 void ll_ctrl_terminate(struct ll_conn *cn, uint8_t reason);
 /* Host answers for LE Remote Connection Parameter Request (Vol 4 Part E 7.8.31-32). */
 void ll_ctrl_param_reply(struct ll_conn *cn, const struct ll_conn_params *p);
 void ll_ctrl_param_neg_reply(struct ll_conn *cn, uint8_t reason);
+
+/* ---- ll_enc.c ---- */
+
+/* LL_PROC_ENC starts (central): LL_PAUSE_ENC_REQ on an encrypted link, else
+ * LL_ENC_REQ. */
+void ll_enc_run(struct ll_conn *cn);
+/* An encryption PDU from the peer (opcode first, length checked). */
+void ll_enc_receive(struct ll_conn *cn, const uint8_t *p);
+/* The peer refused LL_PROC_ENC with error. */
+void ll_enc_refused(struct ll_conn *cn, uint8_t error);
+/* The new PDU in cn->tx before it first goes out: the switches its sending makes,
+ * then, on an encrypted link, its ciphertext and MIC into cn->txe. */
+void ll_enc_seal(struct ll_conn *cn);
+/* Decrypts a new non-empty PDU's len octets (payload and MIC) into out; false for a
+ * MIC failure. The caller counts it (rx_ctr) once it takes the PDU. */
+bool ll_enc_open(struct ll_conn *cn, uint8_t hdr, const uint8_t *in, uint8_t len, uint8_t *out);
+/* Whether a new PDU with this LLID is one the encryption start forbids: a data PDU
+ * (5.1.3.1). */
+bool ll_enc_unexpected(const struct ll_conn *cn, uint8_t llid);
 
 #endif

@@ -1,8 +1,8 @@
 /* ll_ctrl.c - LL control PDUs (Core v5.4 Vol 6 Part B 2.4.2) and the procedures
- * of 5.1 but encryption: connection update (5.1.1), channel map update (5.1.2,
- * peripheral side), termination (5.1.3), feature exchange (5.1.4), version
- * exchange (5.1.5), connection parameters request (5.1.7), data length update
- * (5.1.9), PHY update (5.1.10).
+ * of 5.1 but encryption (ll_enc.c, which gets its PDUs from here): connection
+ * update (5.1.1), channel map update (5.1.2, peripheral side), termination
+ * (5.1.3), feature exchange (5.1.4), version exchange (5.1.5), connection
+ * parameters request (5.1.7), data length update (5.1.9), PHY update (5.1.10).
  *
  * One locally initiated procedure runs at a time (the others wait their turn);
  * the peer's procedures are answered as they come, except that a central with an
@@ -110,7 +110,7 @@ static void send_version(struct ll_conn *cn)
     ll_ctrl_send(cn, pdu, sizeof(pdu));
 }
 
-static void send_reject(struct ll_conn *cn, uint8_t opcode, uint8_t error)
+void ll_ctrl_reject(struct ll_conn *cn, uint8_t opcode, uint8_t error)
 {
     uint8_t pdu[3] = {LL_REJECT_EXT_IND, opcode, error};
     ll_ctrl_send(cn, pdu, sizeof(pdu));
@@ -185,6 +185,9 @@ static void proc_run(struct ll_conn *cn, enum ll_proc p)
         pdu[2] = cn->pref_rx;
         ll_ctrl_send(cn, pdu, 3);
         return;
+    case LL_PROC_ENC:
+        ll_enc_run(cn);
+        return;
     default:
         return;
     }
@@ -205,11 +208,19 @@ static void proc_start(struct ll_conn *cn)
     for (int p = LL_PROC_FEATURE; p < LL_PROC_COUNT; p++) {
         if (!(cn->proc_waiting & (1u << p)) || (instant_busy && sets_instant(p)))
             continue;
+        if (cn->enc.paused && p != LL_PROC_ENC) /* no other procedure meanwhile (5.1.3.1) */
+            continue;
         cn->proc_waiting &= (uint8_t)(~(1u << p));
         cn->proc = (enum ll_proc)p;
         proc_run(cn, (enum ll_proc)p);
         return; /* a procedure done at once started the next one itself */
     }
+}
+
+void ll_ctrl_proc_end(struct ll_conn *cn, enum ll_proc p)
+{
+    proc_done(cn, p);
+    proc_start(cn);
 }
 
 void ll_ctrl_init(struct controller *c, struct ll_conn *cn)
@@ -376,6 +387,15 @@ static uint8_t ctrl_pdu_len(uint8_t opcode)
     case LL_UNKNOWN_RSP:
     case LL_REJECT_IND:
         return 2;
+    case LL_ENC_REQ:
+        return 23;
+    case LL_ENC_RSP:
+        return 13;
+    case LL_START_ENC_REQ:
+    case LL_START_ENC_RSP:
+    case LL_PAUSE_ENC_REQ:
+    case LL_PAUSE_ENC_RSP:
+        return 1;
     case LL_FEATURE_REQ:
     case LL_FEATURE_RSP:
     case LL_PERIPHERAL_FEATURE_REQ:
@@ -398,6 +418,13 @@ static uint8_t ctrl_pdu_len(uint8_t opcode)
     }
 }
 
+/* The PDUs of the encryption procedures, which ll_enc.c handles. */
+static bool enc_opcode(uint8_t opcode)
+{
+    return (opcode >= LL_ENC_REQ && opcode <= LL_START_ENC_RSP) || opcode == LL_PAUSE_ENC_REQ ||
+           opcode == LL_PAUSE_ENC_RSP;
+}
+
 /* Opcodes only a central sends, and those only a peripheral sends. */
 static bool ctrl_role_ok(const struct ll_conn *cn, uint8_t opcode)
 {
@@ -406,8 +433,12 @@ static bool ctrl_role_ok(const struct ll_conn *cn, uint8_t opcode)
     case LL_CHANNEL_MAP_IND:
     case LL_FEATURE_REQ:
     case LL_PHY_UPDATE_IND:
+    case LL_ENC_REQ:
+    case LL_PAUSE_ENC_REQ:
         return cn->role == HCI_ROLE_PERIPHERAL;
     case LL_PERIPHERAL_FEATURE_REQ:
+    case LL_ENC_RSP:
+    case LL_START_ENC_REQ:
     case LL_PHY_RSP:
     case LL_CONNECTION_PARAM_RSP:
         return cn->role == HCI_ROLE_CENTRAL;
@@ -432,6 +463,9 @@ static void proc_refused(struct ll_conn *cn, uint8_t error)
     case LL_PROC_PHY:
         if (by_host(cn, p))
             ev_phy(cn, error);
+        break;
+    case LL_PROC_ENC:
+        ll_enc_refused(cn, error);
         break;
     default:
         break;
@@ -464,8 +498,9 @@ static bool central_collides(struct ll_conn *cn, uint8_t opcode, enum ll_proc sa
     if (!busy_update && !busy_phy && !cn->param_req_host)
         return false;
     bool is_same = same == LL_PROC_PHY ? busy_phy : (busy_update || cn->param_req_host);
-    send_reject(cn, opcode,
-                is_same ? HCI_ERR_LL_PROCEDURE_COLLISION : HCI_ERR_DIFFERENT_TRANSACTION_COLLISION);
+    ll_ctrl_reject(cn, opcode,
+                   is_same ? HCI_ERR_LL_PROCEDURE_COLLISION
+                           : HCI_ERR_DIFFERENT_TRANSACTION_COLLISION);
     return true;
 }
 
@@ -474,7 +509,7 @@ static void rx_param_req(struct ll_conn *cn, const uint8_t *p)
     struct ll_conn_params want;
     uint16_t max;
     if (!param_values(p, &want, &max)) {
-        send_reject(cn, p[0], HCI_ERR_UNSUPPORTED_LL_PARAM);
+        ll_ctrl_reject(cn, p[0], HCI_ERR_UNSUPPORTED_LL_PARAM);
         return;
     }
     if (cn->role == HCI_ROLE_PERIPHERAL) { /* the central asks: accepted as asked */
@@ -509,7 +544,7 @@ void ll_ctrl_param_reply(struct ll_conn *cn, const struct ll_conn_params *p)
 void ll_ctrl_param_neg_reply(struct ll_conn *cn, uint8_t reason)
 {
     cn->param_req_host = false;
-    send_reject(cn, LL_CONNECTION_PARAM_REQ, reason);
+    ll_ctrl_reject(cn, LL_CONNECTION_PARAM_REQ, reason);
     proc_start(cn); /* one that waited for the host's answer */
 }
 
@@ -665,7 +700,10 @@ void ll_ctrl_receive(struct ll_conn *cn, const uint8_t *p, uint8_t len)
         ll_ctrl_send(cn, rsp, sizeof(rsp));
         return;
     }
-    rx_known(cn, p);
+    if (enc_opcode(p[0]))
+        ll_enc_receive(cn, p);
+    else
+        rx_known(cn, p);
 }
 
 void ll_ctrl_acked(struct ll_conn *cn, const uint8_t *p)

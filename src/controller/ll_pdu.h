@@ -37,14 +37,21 @@
 #define LL_SN 0x08
 #define LL_MD 0x10
 #define LL_DATA_MAX 251 /* largest payload (4.5.10) */
+#define LL_MIC_LEN 4    /* after the payload of an encrypted PDU (2.4) */
 
 /* LL control PDU opcodes (2.4.2, table 2.18). */
 #define LL_CONNECTION_UPDATE_IND 0x00
 #define LL_CHANNEL_MAP_IND 0x01
 #define LL_TERMINATE_IND 0x02
+#define LL_ENC_REQ 0x03
+#define LL_ENC_RSP 0x04
+#define LL_START_ENC_REQ 0x05
+#define LL_START_ENC_RSP 0x06
 #define LL_UNKNOWN_RSP 0x07
 #define LL_FEATURE_REQ 0x08
 #define LL_FEATURE_RSP 0x09
+#define LL_PAUSE_ENC_REQ 0x0a
+#define LL_PAUSE_ENC_RSP 0x0b
 #define LL_VERSION_IND 0x0c
 #define LL_REJECT_IND 0x0d
 #define LL_PERIPHERAL_FEATURE_REQ 0x0e
@@ -64,10 +71,10 @@
 #define LL_DATA_TIME_MIN 328
 #define LL_DATA_TIME_MAX 2120
 
-/* Supported LE features (4.6): Connection Parameters Request (1), Extended Reject
- * Indication (2), Peripheral-initiated Features Exchange (3), LE Data Packet Length
- * Extension (5), LE 2M PHY (8). */
-#define LL_FEATURES_0 0x2e
+/* Supported LE features (4.6): LE Encryption (0), Connection Parameters Request (1),
+ * Extended Reject Indication (2), Peripheral-initiated Features Exchange (3), LE Data
+ * Packet Length Extension (5), LE 2M PHY (8). */
+#define LL_FEATURES_0 0x2f
 #define LL_FEATURES_1 0x01
 
 #endif

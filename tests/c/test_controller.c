@@ -71,7 +71,7 @@ static void test_basics(struct controller *c)
     CHECK_EQ(ret()[2], CONTROLLER_ACL_BUFFERS);
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0), 0);
     CHECK_EQ(ret_len(), 8);
-    CHECK_EQ(ret()[0], 0x2e); /* Conn Param Req, Ext Reject, Periph Features, DLE */
+    CHECK_EQ(ret()[0], 0x2f); /* Encryption, Conn Param Req, Ext Reject, Periph Features, DLE */
     CHECK_EQ(ret()[1], 0x01); /* LE 2M PHY */
     CHECK_EQ(cmd(c, HCI_OP_LE_READ_SUPPORTED_STATES, NULL, 0), 0);
     CHECK_EQ(ret_len(), 8);
@@ -107,7 +107,7 @@ static void test_supported_commands(struct controller *c)
     want[25] = 0xf7; /* LE Set Event Mask .. LE Set Advertising Data, no bit 3 */
     want[26] = 0xff; /* .. LE Set Scan Enable, Create Connection (Cancel), Accept List */
     want[27] = 0xe7; /* Accept List, Connection Update, Read Remote Features, Encrypt, Rand */
-    want[28] = 0x08; /* LE Read Supported States */
+    want[28] = 0x0f; /* LE Enable Encryption, LTK Reply / Negative Reply, Supported States */
     want[33] = 0xf0; /* Remote Conn Param Reply / Negative Reply, Set/Read Data Length */
     want[34] = 0x01; /* LE Write Suggested Default Data Length */
     want[35] = 0x78; /* LE Read Maximum Data Length, Read PHY, Set Default PHY, Set PHY */

@@ -241,39 +241,6 @@ static void test_establish_timeout(enum medium_timing timing)
 
 /* ---- data ---- */
 
-static void set_default_length(struct dev *d, uint16_t octets)
-{
-    uint8_t p[4];
-    put_le16(p, octets);
-    put_le16(p + 2, (uint16_t)((octets + 14) * 8));
-    CHECK_EQ(dev_cmd(d, HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH, p, 4), 0);
-}
-
-/* n messages each way, random sizes up to max_len, host fragments of at most
- * frag octets; checks order, content, boundaries and credits. */
-static void run_traffic(struct dev *a, int ah, struct dev *b, int bh, uint32_t n, uint32_t max_len,
-                        uint32_t frag)
-{
-    a->tx[ah] = (struct stream){.seed = 100u + (uint32_t)ah, .max_len = max_len};
-    b->rx[bh] = (struct stream){.seed = 100u + (uint32_t)ah, .max_len = max_len};
-    b->tx[bh] = (struct stream){.seed = 200u + (uint32_t)bh, .max_len = max_len};
-    a->rx[ah] = (struct stream){.seed = 200u + (uint32_t)bh, .max_len = max_len};
-    for (int guard = 0; guard < 2000000; guard++) {
-        dev_pump(a, ah, n, frag);
-        dev_pump(b, bh, n, frag);
-        if (stream_done(&b->rx[bh]) == n && stream_done(&a->rx[ah]) == n)
-            break;
-        run_for(a->m, 1000);
-    }
-    CHECK_EQ(stream_done(&b->rx[bh]), n);
-    CHECK_EQ(stream_done(&a->rx[ah]), n);
-    CHECK_EQ(b->rx[bh].errors, 0);
-    CHECK_EQ(a->rx[ah].errors, 0);
-    CHECK_EQ(b->rx[bh].bytes, a->tx[ah].bytes);
-    CHECK_EQ(a->rx[ah].bytes, b->tx[bh].bytes);
-    CHECK(a->max_outstanding <= CONTROLLER_ACL_BUFFERS);
-}
-
 static void test_data(uint16_t length, uint32_t n)
 {
     struct medium m;

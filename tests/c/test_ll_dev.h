@@ -277,4 +277,53 @@ static int dev_pump(struct dev *d, int handle, uint32_t msgs, uint32_t frag)
     return sent;
 }
 
+/* LE Write Suggested Default Data Length: octets, and the time they take at LE 1M. */
+static inline void set_default_length(struct dev *d, uint16_t octets)
+{
+    uint8_t p[4];
+    put_le16(p, octets);
+    put_le16(p + 2, (uint16_t)((octets + 14) * 8));
+    CHECK_EQ(dev_cmd(d, HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH, p, 4), 0);
+}
+
+/* Numbered streams both ways between a (handle ah) and b (bh), random sizes up to
+ * max_len. */
+static inline void traffic_streams(struct dev *a, int ah, struct dev *b, int bh, uint32_t max_len)
+{
+    a->tx[ah] = (struct stream){.seed = 100u + (uint32_t)ah, .max_len = max_len};
+    b->rx[bh] = (struct stream){.seed = 100u + (uint32_t)ah, .max_len = max_len};
+    b->tx[bh] = (struct stream){.seed = 200u + (uint32_t)bh, .max_len = max_len};
+    a->rx[ah] = (struct stream){.seed = 200u + (uint32_t)bh, .max_len = max_len};
+}
+
+/* Runs the streams to n messages each way, host fragments of at most frag octets;
+ * checks order, content, boundaries and credits. */
+static inline void traffic_finish(struct dev *a, int ah, struct dev *b, int bh, uint32_t n,
+                                  uint32_t frag)
+{
+    for (int guard = 0; guard < 2000000; guard++) {
+        dev_pump(a, ah, n, frag);
+        dev_pump(b, bh, n, frag);
+        if (stream_done(&b->rx[bh]) == n && stream_done(&a->rx[ah]) == n)
+            break;
+        run_for(a->m, 1000);
+    }
+    CHECK_EQ(stream_done(&b->rx[bh]), n);
+    CHECK_EQ(stream_done(&a->rx[ah]), n);
+    CHECK_EQ(b->rx[bh].errors, 0);
+    CHECK_EQ(a->rx[ah].errors, 0);
+    CHECK_EQ(b->rx[bh].bytes, a->tx[ah].bytes);
+    CHECK_EQ(a->rx[ah].bytes, b->tx[bh].bytes);
+    CHECK(a->max_outstanding <= CONTROLLER_ACL_BUFFERS);
+}
+
+/* n messages each way, random sizes up to max_len, host fragments of at most
+ * frag octets. */
+static inline void run_traffic(struct dev *a, int ah, struct dev *b, int bh, uint32_t n,
+                               uint32_t max_len, uint32_t frag)
+{
+    traffic_streams(a, ah, b, bh, max_len);
+    traffic_finish(a, ah, b, bh, n, frag);
+}
+
 #endif
