@@ -362,19 +362,20 @@ void deliver_lock_free(void *ctx)
 
 /* Delivers the oldest record, holding the host lock: the stack stands still while a
  * handler runs, as on MicroPython (where it runs only between handlers), so what the
- * handler sees and does is not overtaken by the loop thread. Whether there was one. */
-static bool deliver_one(struct deliver *d)
+ * handler sees and does is not overtaken by the loop thread. 1 when it delivered one,
+ * 0 for a cancelled one, -1 when the queue is empty. */
+static int deliver_one(struct deliver *d)
 {
     struct queued rec;
     pthread_mutex_lock(&d->mu);
     if (!pop(d, &rec)) {
         d->woken = false;
         pthread_mutex_unlock(&d->mu);
-        return false;
+        return -1;
     }
     pthread_mutex_unlock(&d->mu);
     if (rec.ev.code == CANCELLED)
-        return true;
+        return 0;
     struct mpble_reply reply = {.buf = d->answer, .cap = rec.reply_cap, .len = 0};
     int status = call(d, &rec.ev, rec.reply_cap ? &reply : NULL);
     if (rec.wants_answer) {
@@ -382,7 +383,7 @@ static bool deliver_one(struct deliver *d)
         answer(d, rec.seq, status, rec.reply_cap ? &reply : NULL);
         pthread_mutex_unlock(&d->mu);
     }
-    return true;
+    return 1;
 }
 
 int deliver_dispatch(struct deliver *d)
@@ -393,11 +394,11 @@ int deliver_dispatch(struct deliver *d)
         return 0; /* inside a handler: the outer dispatch goes on after it */
     int n = 0;
     while (hold_or_retry(d)) {
-        bool more = deliver_one(d);
+        int one = deliver_one(d);
         loop_leave(d->loop);
-        if (!more)
+        if (one < 0)
             break;
-        n++;
+        n += one;
     }
     return n;
 }
