@@ -286,7 +286,8 @@ MPBLE_API size_t mpble_get_gap_name(mpble_t *h, uint8_t *buf, size_t cap);
 MPBLE_API int mpble_get_mtu(mpble_t *h);
 MPBLE_API int mpble_set_mtu(mpble_t *h, int mtu);
 
-/* Event buffer size in bytes, 16..65535 (else -EINVAL); any time. */
+/* Event buffer size in bytes, 16..65535 (else -EINVAL); any time. It bounds the queue
+ * of events waiting for the dispatch thread (mpble_set_dispatch_thread). Default 4096. */
 MPBLE_API int mpble_get_rxbuf(mpble_t *h);
 MPBLE_API int mpble_set_rxbuf(mpble_t *h, int size);
 
