@@ -122,6 +122,54 @@ class L2cap(ErrnoMixin, support.ConnTestCase):
         self.serve("ble.l2cap_connect(conn, %d, 64)" % PSM)
         self.assertEqual(self.server.wait_for(IRQ_L2CAP_CONNECT, 6)[-1][2:], (PSM, 64, 64))
 
+    def send_some(self, cid, count, size=256):
+        """Sends count SDUs on cid as far as they are taken (a stall is fine)."""
+        for _ in range(count):
+            try:
+                self.ble.l2cap_send(self.conn, cid, bytes(size))
+            except OSError as e:
+                self.assertEqual(e.errno, errno.EBUSY)
+
+    def test_disconnect_from_peer_and_link_lost(self):
+        self.serve("ble.l2cap_listen(%d, 512)" % PSM + DRAIN)
+        opened = [self.open() for _ in range(3)]
+        (a, pa), rest = opened[0], opened[1:]
+        self.serve("ble.l2cap_disconnect(conn, %d)" % pa)
+        self.assertEqual(self.events.wait_for(IRQ_L2CAP_DISCONNECT), [(self.conn, a, PSM, 0)])
+        self.assertEqual(self.server.wait_for(IRQ_L2CAP_DISCONNECT),
+                         [(self.server_conn, pa, PSM, 0)])
+        # The link goes mid-transfer: every channel left gets its event on both sides,
+        # before the link's own disconnect event.
+        for cid, _ in rest:
+            self.send_some(cid, 8)
+        self.ble.gap_disconnect(self.conn)
+        self.events.wait_for(support.IRQ_PERIPHERAL_DISCONNECT)
+        self.server.wait_for(support.IRQ_CENTRAL_DISCONNECT)
+        self.assertEqual(self.events.of(IRQ_L2CAP_DISCONNECT)[1:],
+                         [(self.conn, cid, PSM, 0) for cid, _ in rest])
+        self.assertEqual(sorted(self.server.of(IRQ_L2CAP_DISCONNECT)[1:]),
+                         [(self.server_conn, peer_cid, PSM, 0) for _, peer_cid in rest])
+        codes = [e for e, _ in self.events.events]
+        self.assertLess(max(i for i, e in enumerate(codes) if e == IRQ_L2CAP_DISCONNECT),
+                        codes.index(support.IRQ_PERIPHERAL_DISCONNECT))
+        self.assertErrno(errno.ENOTCONN, self.ble.l2cap_send, self.conn, rest[0][0], b"x")
+
+    def test_channels_across_connections(self):
+        other = self.peer()
+        conn2, _ = self.connect(other)
+        for peer in (self.server, other):
+            peer.run("ble.l2cap_listen(%d, 300)" % PSM + DRAIN)
+        cid1, peer_cid1 = self.open(300)
+        self.ble.l2cap_connect(conn2, PSM, 300)
+        cid2 = self.events.wait_for(IRQ_L2CAP_CONNECT, 2)[-1][1]
+        peer_cid2 = other.wait_for(IRQ_L2CAP_CONNECT)[-1][1]
+        self.assertTrue(self.ble.l2cap_send(self.conn, cid1, b"one"))
+        self.assertTrue(self.ble.l2cap_send(conn2, cid2, b"two"))
+        self.server.wait_for(IRQ_L2CAP_RECV)
+        other.wait_for(IRQ_L2CAP_RECV)
+        self.assertEqual(self.serve("bytes(got[%d])" % peer_cid1), b"one")
+        self.assertEqual(other.run("bytes(got[%d])" % peer_cid2), b"two")
+
     def test_stream_100k(self):
         self.serve("ble.l2cap_listen(%d, 2048)" % PSM + DRAIN)
         cid, peer_cid = self.open(2048)
