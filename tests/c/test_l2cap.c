@@ -393,6 +393,7 @@ int main(void)
     RUN(test_reassembly_errors());
     RUN(test_coc_request_results());
     RUN(test_coc_connect_out());
+    RUN(test_coc_refusal_statuses());
     RUN(test_coc_rtx());
     RUN(test_coc_data_both_ways());
     RUN(test_coc_violations());

@@ -163,6 +163,29 @@ static void test_coc_connect_out(void)
     teardown();
 }
 
+/* Each refusal the peer answers with: the status the initiator's application sees. */
+static void test_coc_refusal_statuses(void)
+{
+    static const uint16_t result_status[][2] = {
+        {0x0002, MPBLE_STATUS_L2CAP_NOT_SUPPORTED}, {0x0004, MPBLE_STATUS_L2CAP_NO_RESOURCES},
+        {0x0005, MPBLE_STATUS_L2CAP_AUTHEN},        {0x0006, MPBLE_STATUS_L2CAP_AUTHOR},
+        {0x0007, MPBLE_STATUS_L2CAP_KEY_SIZE},      {0x0008, MPBLE_STATUS_L2CAP_ENCRYPT},
+        {0x0009, MPBLE_STATUS_L2CAP_UNKNOWN},       {0x000a, MPBLE_STATUS_L2CAP_UNKNOWN},
+        {0x000b, MPBLE_STATUS_L2CAP_INVALID},       {0x7777, MPBLE_STATUS_L2CAP_UNKNOWN},
+    };
+    setup(251, 8);
+    uint8_t req[10], rsp[10] = {0};
+    for (unsigned i = 0; i < sizeof result_status / sizeof result_status[0]; i++) {
+        CHECK_EQ(l2cap_coc_connect(h, &h->conns[0], PSM, 100), 0);
+        put_le16(rsp + 8, result_status[i][0]);
+        send_sig(0x15, next_sig(0x14, req), rsp, sizeof rsp);
+        CHECK_EQ(last_event()->code, MPBLE_IRQ_L2CAP_DISCONNECT);
+        CHECK_EQ(last_event()->u.l2cap.cid, 0x40); /* freed each time */
+        CHECK_EQ(last_event()->u.l2cap.status, result_status[i][1]);
+    }
+    teardown();
+}
+
 /* 6.2.1: no response within the RTX; the attempt fails, and so does a late answer. */
 static void test_coc_rtx(void)
 {
