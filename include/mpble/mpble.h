@@ -451,11 +451,12 @@ MPBLE_API int mpble_gattc_exchange_mtu(mpble_t *h, uint16_t conn_handle);
 
 /* ---- L2CAP LE credit-based channels (Core v5.4 Vol 3 Part A 10) ----
  *
- * A channel is (conn_handle, cid), cid ours. A device listens on any number of
- * PSMs and opens any number of channels (L2CAP_DYN_PER_LINK per link), listening
- * or not. mtu is the largest SDU we take, clamped to 32..65535 (reference); each
- * channel's buffers (about two SDUs of ours to receive, and one to send) are
- * allocated when it is set up and freed when it closes. */
+ * A channel is (conn_handle, cid), cid ours. A device listens on up to
+ * MPBLE_L2CAP_MAX_LISTEN PSMs and, listening or not, opens up to 16 channels per
+ * link (64 in all). mtu is the largest SDU we take, clamped to 32..65535
+ * (reference); each channel's buffers (about two of our SDUs to receive, one SDU of
+ * up to twice our MTU to send) are allocated when it is set up and freed when it
+ * closes: nothing is allocated per packet. */
 
 /* Accepts channels on psm (1..255, else -EINVAL); -EALREADY when already listening
  * on it, -ENOMEM when listening on MPBLE_L2CAP_MAX_LISTEN PSMs. */
