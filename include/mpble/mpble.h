@@ -454,8 +454,8 @@ MPBLE_API int mpble_gattc_exchange_mtu(mpble_t *h, uint16_t conn_handle);
  * A channel is (conn_handle, cid), cid ours. A device listens on up to
  * MPBLE_L2CAP_MAX_LISTEN PSMs and, listening or not, opens up to 16 channels per
  * link (64 in all). mtu is the largest SDU we take, clamped to 32..65535
- * (reference); each channel's buffers (about two of our SDUs to receive, one SDU of
- * up to twice our MTU to send) are allocated when it is set up and freed when it
+ * (reference); each channel's buffers (two of our SDUs, at least 32 KiB, to receive;
+ * one SDU of up to twice our MTU to send) are allocated when it is set up and freed when it
  * closes: nothing is allocated per packet. */
 
 /* Accepts channels on psm (1..255, else -EINVAL); -EALREADY when already listening

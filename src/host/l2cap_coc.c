@@ -72,9 +72,15 @@ struct mpble_event coc_event(int code, const struct coc_chan *k, uint16_t status
 
 static void rtx_fired(struct host *h, struct host_timer *t);
 
+size_t l2cap_coc_rx_size(uint16_t mtu)
+{
+    size_t size = 2 * (size_t)mtu + L2CAP_COC_MPS;
+    return size < L2CAP_COC_RX_MIN ? L2CAP_COC_RX_MIN : size;
+}
+
 /* A channel in state st on c with an entry (a CID) in c's table, and its buffers:
- * about two of our SDUs to receive, one SDU (at most twice our MTU: reference) to
- * send. NULL when none of these is free. */
+ * l2cap_coc_rx_size to receive, one SDU (at most twice our MTU: reference) to send.
+ * NULL when none of these is free. */
 static struct coc_chan *chan_new(struct host *h, struct conn *c, enum coc_state st, uint16_t psm,
                                  uint16_t mtu)
 {
@@ -85,7 +91,7 @@ static struct coc_chan *chan_new(struct host *h, struct conn *c, enum coc_state 
     struct l2cap_chan *ch = k ? l2cap_dynamic_open(c, &l2cap_coc_chan_ops, k) : NULL;
     if (ch == NULL)
         return NULL;
-    size_t rx_cap = 2 * (size_t)mtu + L2CAP_COC_MPS;
+    size_t rx_cap = l2cap_coc_rx_size(mtu);
     size_t tx_cap = L2CAP_COC_SDU_HDR + 2 * (size_t)mtu;
     uint8_t *buf = malloc(rx_cap + tx_cap);
     if (buf == NULL) {

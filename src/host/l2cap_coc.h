@@ -31,6 +31,11 @@ struct conn;
 #define L2CAP_RTX_US (30u * 1000 * 1000)
 /* Channels one host holds at once over all its links. */
 #define L2CAP_COC_MAX_CHANS 64
+/* A channel's receive buffer: two of our SDUs and a K-frame, and at least
+ * L2CAP_COC_RX_MIN octets, so that the credits it allows (one per MPS) keep a link
+ * busy through the round trip of their return whatever the MTU. */
+#define L2CAP_COC_RX_MIN (32 * 1024)
+size_t l2cap_coc_rx_size(uint16_t mtu);
 
 /* A channel's life: our request is out (CONNECTING), the peer's waits for the
  * application (ACCEPTING), open, or our disconnection request is out. */

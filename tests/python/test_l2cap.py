@@ -21,14 +21,22 @@ PSM = 0x80
 NO_RESOURCES = 6  # the initiator's status for a refused channel (reference)
 
 # In the peer: what arrives on a channel is drained into got[cid] by the RECV handler.
+# Events wait for the main thread: a RECV may come after its channel closed (the link
+# lost with data in flight), and recvinto then raises EINVAL (or ENOTCONN), which would
+# end the handler for good (micropython-semantics.md 5.4).
 DRAIN = """
+import errno
 got = {}
 def drain(data):
     buf = bytearray(4096)
-    n = ble.l2cap_recvinto(data[0], data[1], buf)
-    while n:
-        got.setdefault(data[1], bytearray()).extend(buf[:n])
+    try:
         n = ble.l2cap_recvinto(data[0], data[1], buf)
+        while n:
+            got.setdefault(data[1], bytearray()).extend(buf[:n])
+            n = ble.l2cap_recvinto(data[0], data[1], buf)
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.ENOTCONN):
+            raise
 hooks[25] = drain
 """
 
