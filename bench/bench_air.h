@@ -1,6 +1,7 @@
-/* bench_air.h - a private mpble-air for a benchmark: started on a socket in a fresh
- * directory, and stopped, with the processes the benchmark registered beside it,
- * when the benchmark ends, on success and on every failure (bench_fail). */
+/* bench_air.h - the clocks benchmarks read, and a private mpble-air for a benchmark:
+ * started on a socket in a fresh directory, and stopped, with the processes the
+ * benchmark registered beside it, when the benchmark ends, on success and on every
+ * failure (bench_fail). */
 #ifndef MPBLE_BENCH_AIR_H
 #define MPBLE_BENCH_AIR_H
 
@@ -12,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mpble/mpble.h"
 
 #define BENCH_MAX_CHILDREN 4
 
@@ -30,6 +34,29 @@ static inline uint64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static inline uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* This process's CPU time (user and system), in seconds. */
+static inline double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+/* qsort's comparison of uint64_t (latencies, for their percentiles). */
+static inline int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* The air in use, and the process that started it (children do not stop it). */
@@ -123,6 +150,92 @@ static inline const char *bench_air_bin(char *buf, size_t cap, const char *prog,
         bench_fail(prog, "realpath", errno);
     snprintf(buf, cap, "%s/../bin/mpble-air", dirname(self));
     return buf;
+}
+
+/* Runs the parts the arguments name by letter (a: parts[0], b: parts[1], ...), or
+ * without arguments all of them, each with the air's binary. */
+static inline void bench_parts(int argc, char **argv, const char *air,
+                               void (*const *parts)(const char *air), int n)
+{
+    for (int i = 1; i < argc || i == 1; i++) {
+        for (int k = 0; k < n; k++) {
+            if (argc < 2 || strchr(argv[i], 'a' + k)) {
+                parts[k](air);
+                fflush(stdout);
+            }
+        }
+    }
+}
+
+/* An active device on uri with the callback fn, or the benchmark fails. */
+static inline mpble_t *bench_device(const char *prog, const char *uri, mpble_event_fn fn)
+{
+    mpble_t *h = mpble_new(fn, NULL);
+    mpble_set_transport(h, uri);
+    int rc = mpble_active(h, true);
+    if (rc < 0)
+        bench_fail(prog, mpble_last_error(h), rc);
+    return h;
+}
+
+/* The child's side of bench_run_start: h advertises, connectable, and its address
+ * goes to the parent. */
+static inline void bench_advertise_to(const char *prog, mpble_t *h, int out_fd)
+{
+    int rc = mpble_gap_advertise(h, 20000, (const uint8_t *)"\x02\x01\x06", 3, NULL, 0, true);
+    if (rc < 0)
+        bench_fail(prog, "advertise", rc);
+    mpble_addr_t addr;
+    mpble_get_mac(h, &addr);
+    if (write(out_fd, &addr, sizeof addr) != sizeof addr)
+        exit(1);
+}
+
+/* A benchmark's two devices: a child process on a private air (its peer), which
+ * writes its address to this one first, then whatever results it has. */
+struct bench_run {
+    struct bench_air air;
+    pid_t child;
+    int from_child;
+    mpble_addr_t peer;
+};
+
+/* Starts the air in timing and forks child(the air's URI, the pipe to write to, arg);
+ * returns once the child's address came. */
+static inline void bench_run_start(struct bench_run *r, const char *prog, const char *air_bin,
+                                   const char *timing,
+                                   void (*child)(const char *uri, int out_fd, const void *arg),
+                                   const void *arg)
+{
+    const char *opts[] = {"--timing", timing, "--seed", "1", "--log-level", "error", NULL};
+    bench_air_start(&r->air, prog, air_bin, opts);
+    fflush(stdout); /* or the children print it again */
+    int p[2];
+    if (pipe(p) < 0)
+        bench_fail(prog, "pipe", errno);
+    r->child = fork();
+    if (r->child == 0) {
+        close(p[0]);
+        child(r->air.uri, p[1], arg);
+        exit(0);
+    }
+    bench_air_adopt(&r->air, r->child);
+    close(p[1]);
+    r->from_child = p[0];
+    if (read(r->from_child, &r->peer, sizeof r->peer) != sizeof r->peer)
+        bench_fail(prog, "the peer did not start", EIO);
+}
+
+/* Once the link is down: this device off and freed, the child reaped, the air stopped. */
+static inline void bench_run_end(struct bench_run *r, mpble_t *h)
+{
+    mpble_active(h, false);
+    mpble_free(h);
+    int st;
+    waitpid(r->child, &st, 0);
+    r->air.children[0] = 0;
+    close(r->from_child);
+    bench_air_stop();
 }
 
 #endif

@@ -31,21 +31,6 @@
 #define FLAG_NOTIFY 0x0010
 #define WAIT_S 30
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
 static void die(const char *what, int rc)
 {
     bench_fail("gatt_bench", what, rc);
@@ -144,11 +129,7 @@ static void dev_start(const char *uri, int mtu, bool echo)
     dev.echo = echo;
     pthread_mutex_init(&dev.mu, NULL);
     pthread_cond_init(&dev.cv, NULL);
-    dev.h = mpble_new(on_event, NULL);
-    mpble_set_transport(dev.h, uri);
-    int rc = mpble_active(dev.h, true);
-    if (rc < 0)
-        die(mpble_last_error(dev.h), rc);
+    dev.h = bench_device("gatt_bench", uri, on_event);
     mpble_set_mtu(dev.h, mtu);
     struct mpble_gatts_characteristic chr = {
         .uuid = {2, {0x01, 0xff}},
@@ -156,7 +137,8 @@ static void dev_start(const char *uri, int mtu, bool echo)
     };
     struct mpble_gatts_service svc = {
         .uuid = {2, {0x00, 0xff}}, .characteristics = &chr, .num_characteristics = 1};
-    if ((rc = mpble_gatts_register_services(dev.h, &svc, 1, &dev.value_handle, 1)) < 0)
+    int rc = mpble_gatts_register_services(dev.h, &svc, 1, &dev.value_handle, 1);
+    if (rc < 0)
         die("register", rc);
     /* Room for the go message and the largest value. */
     static const uint8_t zero[512];
@@ -178,16 +160,17 @@ static int notify(const uint8_t *value, size_t len)
 
 /* ---- the peripheral (child process) ---- */
 
-static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
+struct peripheral_args {
+    bool echo;
+    int mtu;
+};
+
+static void peripheral(const char *uri, int out_fd, const void *arg)
 {
-    dev_start(uri, mtu, echo);
-    int rc = mpble_gap_advertise(dev.h, 20000, (const uint8_t *)"\x02\x01\x06", 3, NULL, 0, true);
-    if (rc < 0)
-        die("advertise", rc);
-    mpble_addr_t me;
-    mpble_get_mac(dev.h, &me);
-    if (write(out_fd, &me, sizeof me) != sizeof me)
-        exit(1);
+    const struct peripheral_args *a = arg;
+    bool echo = a->echo;
+    dev_start(uri, a->mtu, echo);
+    bench_advertise_to("gatt_bench", dev.h, out_fd);
     WAIT_UNTIL(dev.conn >= 0);
     while (!echo) {
         WAIT_UNTIL(dev.go || dev.conn == -2);
@@ -198,7 +181,8 @@ static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
         double c0 = cpu_s();
         for (uint32_t i = 0; i < dev.go_count; i++) {
             memcpy(value, &i, sizeof i);
-            if ((rc = notify(value, dev.go_len)) < 0)
+            int rc = notify(value, dev.go_len);
+            if (rc < 0)
                 die("notify", rc);
         }
         double used = cpu_s() - c0;
@@ -212,37 +196,11 @@ static void peripheral(const char *uri, int out_fd, bool echo, int mtu)
 
 /* ---- the scenario runner: an air, a peripheral child, this process central ---- */
 
-struct run {
-    struct bench_air air;
-    pid_t child;
-    int from_child;
-    mpble_addr_t peer;
-};
-
-static void start_air(struct run *r, const char *air_bin, const char *timing)
-{
-    const char *opts[] = {"--timing", timing, "--seed", "1", "--log-level", "error", NULL};
-    bench_air_start(&r->air, "gatt_bench", air_bin, opts);
-}
-
-static void start(struct run *r, const char *air_bin, const char *timing, bool echo, int mtu,
+static void start(struct bench_run *r, const char *air_bin, const char *timing, bool echo, int mtu,
                   uint32_t interval_us)
 {
-    start_air(r, air_bin, timing);
-    fflush(stdout); /* or the children print it again */
-    int p[2];
-    if (pipe(p) < 0)
-        die("pipe", errno);
-    r->child = fork();
-    if (r->child == 0) {
-        close(p[0]);
-        peripheral(r->air.uri, p[1], echo, mtu);
-    }
-    bench_air_adopt(&r->air, r->child);
-    close(p[1]);
-    r->from_child = p[0];
-    if (read(r->from_child, &r->peer, sizeof r->peer) != sizeof r->peer)
-        die("peripheral did not start", EIO);
+    const struct peripheral_args args = {echo, mtu};
+    bench_run_start(r, "gatt_bench", air_bin, timing, peripheral, &args);
     dev_start(r->air.uri, mtu, false);
     int rc = mpble_gap_connect(dev.h, &r->peer, 5000, interval_us, interval_us);
     if (rc < 0)
@@ -255,21 +213,15 @@ static void start(struct run *r, const char *air_bin, const char *timing, bool e
     }
 }
 
-static void finish(struct run *r)
+static void finish(struct bench_run *r)
 {
     mpble_gap_disconnect(dev.h, (uint16_t)dev.conn);
     WAIT_UNTIL(dev.conn == -2);
-    mpble_active(dev.h, false);
-    mpble_free(dev.h);
-    int st;
-    waitpid(r->child, &st, 0);
-    r->air.children[0] = 0;
-    close(r->from_child);
-    bench_air_stop();
+    bench_run_end(r, dev.h);
 }
 
 /* Streams count notifications of len bytes from the peripheral; returns seconds. */
-static double stream(struct run *r, uint32_t count, uint32_t len, double *cpu_central,
+static double stream(struct bench_run *r, uint32_t count, uint32_t len, double *cpu_central,
                      double *cpu_peripheral)
 {
     uint8_t go[8];
@@ -291,7 +243,7 @@ static double stream(struct run *r, uint32_t count, uint32_t len, double *cpu_ce
 
 static void bench_a(const char *air)
 {
-    struct run r;
+    struct bench_run r;
     start(&r, air, "fast", false, 247, 7500);
     double cc, cp;
     stream(&r, 20000, 244, &cc, &cp); /* warm-up */
@@ -306,15 +258,9 @@ static void bench_a(const char *air)
            cc / n * 1e6);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void bench_b(const char *air)
 {
-    struct run r;
+    struct bench_run r;
     start(&r, air, "fast", true, 23, 7500);
     enum { ROUNDS = 20000 };
     static uint64_t rtt[ROUNDS];
@@ -353,7 +299,7 @@ static void bench_c(const char *air)
                  * 27 octets, 244-byte values at MTU 247 over 251. */
                 int octets = lens[j], mtu = octets - 4;
                 uint32_t value = (uint32_t)mtu - 3;
-                struct run r;
+                struct bench_run r;
                 start(&r, air, "real", false, mtu, intervals[k]);
                 int rc = mpble_gap_set_phy(dev.h, (uint16_t)dev.conn, phys[i]);
                 if (rc < 0)
@@ -385,18 +331,7 @@ int main(int argc, char **argv)
     char buf[PATH_MAX];
     const char *air = bench_air_bin(buf, sizeof buf, "gatt_bench", argv[0]);
     setenv("MPBLE_LOG", "0", 0);
-    bool all = argc < 2;
-    for (int i = 1; i < argc || all; i++) {
-        const char *what = all ? "abc" : argv[i];
-        if (strchr(what, 'a'))
-            bench_a(air);
-        if (strchr(what, 'b'))
-            bench_b(air);
-        if (strchr(what, 'c'))
-            bench_c(air);
-        fflush(stdout);
-        if (all)
-            break;
-    }
+    static void (*const parts[])(const char *) = {bench_a, bench_b, bench_c};
+    bench_parts(argc, argv, air, parts, 3);
     return 0;
 }

@@ -39,7 +39,7 @@ exports "${ext:-$dir/python/bluetooth.so}" > "$tmp/ext.have"
 check "extension exports only PyInit_bluetooth" "$tmp/ext.want" "$tmp/ext.have"
 
 # The header's function declarations, comments removed by the preprocessor.
-${CC:-cc} -E -P include/mpble/mpble.h | grep -oE 'mpble_[a-z_]+\(' | tr -d '(' | sort -u \
+${CC:-cc} -E -P include/mpble/mpble.h | grep -oE 'mpble_[a-z0-9_]+\(' | tr -d '(' | sort -u \
   > "$tmp/lib.want"
 exports "$dir/lib/libmpble.so" > "$tmp/lib.have"
 check "libmpble.so exports exactly the functions of mpble.h" "$tmp/lib.want" "$tmp/lib.have"

@@ -76,7 +76,7 @@ enum mpble_event_code {
     MPBLE_IRQ_GATTC_INDICATE = 19,
     MPBLE_IRQ_GATTS_INDICATE_DONE = 20,
     MPBLE_IRQ_MTU_EXCHANGED = 21,
-    /* Reserved for the L2CAP credit-based channels; not delivered yet. */
+    /* L2CAP LE credit-based channels: u.l2cap (the fields each has are listed there). */
     MPBLE_IRQ_L2CAP_ACCEPT = 22,
     MPBLE_IRQ_L2CAP_CONNECT = 23,
     MPBLE_IRQ_L2CAP_DISCONNECT = 24,
@@ -101,6 +101,16 @@ typedef struct {
 #define MPBLE_STATUS_ATT_ERR(code) (0x100 + (code))
 #define MPBLE_STATUS_TIMEOUT 13
 #define MPBLE_STATUS_LINK_LOST 7
+/* Why the peer refused our L2CAP channel (the reference's NimBLE codes for the
+ * LE Credit Based Connection Response results, Core v5.4 Vol 3 Part A 4.23). */
+#define MPBLE_STATUS_L2CAP_INVALID 3 /* unacceptable parameters, or a bad response */
+#define MPBLE_STATUS_L2CAP_NO_RESOURCES 6
+#define MPBLE_STATUS_L2CAP_NOT_SUPPORTED 8 /* SPSM not supported, or the request rejected */
+#define MPBLE_STATUS_L2CAP_UNKNOWN 17      /* invalid or already allocated source CID */
+#define MPBLE_STATUS_L2CAP_AUTHEN 23
+#define MPBLE_STATUS_L2CAP_AUTHOR 24
+#define MPBLE_STATUS_L2CAP_ENCRYPT 25
+#define MPBLE_STATUS_L2CAP_KEY_SIZE 26
 
 /* The conn_handle of a PERIPHERAL_DISCONNECT for a connection attempt that timed out
  * or was cancelled (with addr type 255 and an all-zero address). */
@@ -182,6 +192,22 @@ struct mpble_event {
             uint16_t timeout;  /* 10 ms units */
             uint16_t status;   /* 0 ok, 1 failed (reference) */
         } conn_update;
+        /* L2CAP_ACCEPT (a peer asks for a channel on a PSM we listen on; the callback's
+         * return value: 0 accepts, non-zero refuses it) and L2CAP_CONNECT (the channel
+         * is open, on both sides): conn_handle, cid, psm, our_mtu, peer_mtu.
+         * L2CAP_DISCONNECT: conn_handle, cid, psm, status (0 for a channel that was
+         * open, however it closed; for our connection attempt that failed, the reason:
+         * the MPBLE_STATUS_L2CAP_* below, MPBLE_STATUS_TIMEOUT or _LINK_LOST).
+         * L2CAP_RECV (an SDU arrived: mpble_l2cap_recvinto takes it): conn_handle, cid.
+         * L2CAP_SEND_READY (the channel takes the next mpble_l2cap_send): conn_handle,
+         * cid, status 0. cid is always ours (the local channel ID). */
+        struct {
+            uint16_t conn_handle;
+            uint16_t cid;
+            uint16_t psm;
+            uint16_t our_mtu, peer_mtu;
+            uint16_t status;
+        } l2cap;
     } u;
 };
 
@@ -423,6 +449,39 @@ MPBLE_API int mpble_gattc_write(mpble_t *h, uint16_t conn_handle, uint16_t value
                                 const uint8_t *data, size_t len, int mode);
 /* Exchanges the ATT MTU using config('mtu'); -EALREADY if this link already did. */
 MPBLE_API int mpble_gattc_exchange_mtu(mpble_t *h, uint16_t conn_handle);
+
+/* ---- L2CAP LE credit-based channels (Core v5.4 Vol 3 Part A 10) ----
+ *
+ * A channel is (conn_handle, cid), cid ours. A device listens on up to
+ * MPBLE_L2CAP_MAX_LISTEN PSMs and, listening or not, opens up to 16 channels per
+ * link (64 in all). mtu is the largest SDU we take, clamped to 32..65535
+ * (reference); each channel's buffers (two of our SDUs, at least 32 KiB, to receive;
+ * one SDU of up to twice our MTU to send) are allocated when it is set up and freed when it
+ * closes: nothing is allocated per packet. */
+
+/* Accepts channels on psm (1..255, else -EINVAL); -EALREADY when already listening
+ * on it, -ENOMEM when listening on MPBLE_L2CAP_MAX_LISTEN PSMs. */
+#define MPBLE_L2CAP_MAX_LISTEN 16
+MPBLE_API int mpble_l2cap_listen(mpble_t *h, uint16_t psm, int mtu);
+/* Asks the peer for a channel on psm: L2CAP_CONNECT follows, or L2CAP_DISCONNECT
+ * with the reason. -EINVAL (psm), -ENOTCONN, -ENOMEM (no channel or CID free). */
+MPBLE_API int mpble_l2cap_connect(mpble_t *h, uint16_t conn_handle, uint16_t psm, int mtu);
+/* Closes an open channel: L2CAP_DISCONNECT follows on both sides. -EINVAL when cid
+ * is no open channel of the link, -ENOTCONN. */
+MPBLE_API int mpble_l2cap_disconnect(mpble_t *h, uint16_t conn_handle, uint16_t cid);
+/* Sends one SDU (the data is copied): 1 when the channel takes the next one now, 0
+ * when it is stalled (the peer is out of credits, or the link's transmit room is
+ * low): this SDU goes all the same, and L2CAP_SEND_READY follows when the next one
+ * may. -EBUSY while stalled, -EINVAL (no such channel, or len over the peer's MTU
+ * or twice ours: reference), -ENOTCONN. */
+MPBLE_API int mpble_l2cap_send(mpble_t *h, uint16_t conn_handle, uint16_t cid, const uint8_t *data,
+                               size_t len);
+/* Takes up to cap bytes of what the channel received, as a byte stream (SDU
+ * boundaries are not kept): their number (0: nothing). buf NULL: the number waiting,
+ * nothing taken. The peer gets credits again once everything waiting is taken.
+ * -EINVAL (no such channel), -ENOTCONN. */
+MPBLE_API int mpble_l2cap_recvinto(mpble_t *h, uint16_t conn_handle, uint16_t cid, uint8_t *buf,
+                                   size_t cap);
 
 #ifdef __cplusplus
 }

@@ -300,6 +300,11 @@ static PyMethodDef ble_methods[] = {
     POSITIONAL(gattc_read, "conn_handle, value_handle"),
     POSITIONAL(gattc_write, "conn_handle, value_handle, data, mode=0"),
     POSITIONAL(gattc_exchange_mtu, "conn_handle"),
+    POSITIONAL(l2cap_listen, "psm, mtu"),
+    POSITIONAL(l2cap_connect, "conn_handle, psm, mtu"),
+    POSITIONAL(l2cap_disconnect, "conn_handle, cid"),
+    POSITIONAL(l2cap_send, "conn_handle, cid, buf"),
+    POSITIONAL(l2cap_recvinto, "conn_handle, cid, buf"),
     {NULL, NULL, 0, NULL},
 };
 

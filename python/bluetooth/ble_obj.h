@@ -1,6 +1,6 @@
 /* ble_obj.h - the BLE object's layout and its methods, shared by the files that
  * implement them (ble.c: the type, active, config, irq; ble_gap.c; ble_gatts.c;
- * ble_gattc.c).
+ * ble_gattc.c; ble_l2cap.c).
  *
  * A thin binding: argument conversion here, semantics (state checks, payload
  * retention, unit conversion, range checks) in the C core. Every C call is made
@@ -52,5 +52,10 @@ PyObject *bt_ble_gattc_discover_descriptors(PyObject *self, PyObject *const *arg
 PyObject *bt_ble_gattc_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *bt_ble_gattc_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *bt_ble_gattc_exchange_mtu(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bt_ble_l2cap_listen(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bt_ble_l2cap_connect(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bt_ble_l2cap_disconnect(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bt_ble_l2cap_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *bt_ble_l2cap_recvinto(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

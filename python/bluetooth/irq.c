@@ -103,6 +103,17 @@ static PyObject *event_data(const struct mpble_event *ev, views_t *views)
         return Py_BuildValue("(iiiii)", ev->u.conn_update.conn_handle, ev->u.conn_update.interval,
                              ev->u.conn_update.latency, ev->u.conn_update.timeout,
                              ev->u.conn_update.status);
+    case MPBLE_IRQ_L2CAP_ACCEPT:
+    case MPBLE_IRQ_L2CAP_CONNECT:
+        return Py_BuildValue("(iiiii)", ev->u.l2cap.conn_handle, ev->u.l2cap.cid, ev->u.l2cap.psm,
+                             ev->u.l2cap.our_mtu, ev->u.l2cap.peer_mtu);
+    case MPBLE_IRQ_L2CAP_DISCONNECT:
+        return Py_BuildValue("(iiii)", ev->u.l2cap.conn_handle, ev->u.l2cap.cid, ev->u.l2cap.psm,
+                             ev->u.l2cap.status);
+    case MPBLE_IRQ_L2CAP_RECV:
+        return Py_BuildValue("(ii)", ev->u.l2cap.conn_handle, ev->u.l2cap.cid);
+    case MPBLE_IRQ_L2CAP_SEND_READY:
+        return Py_BuildValue("(iii)", ev->u.l2cap.conn_handle, ev->u.l2cap.cid, ev->u.l2cap.status);
     default:
         return NULL;
     }
@@ -111,7 +122,7 @@ static PyObject *event_data(const struct mpble_event *ev, views_t *views)
 /* Whether the core uses the handler's return value for this event (5.3). */
 static int event_uses_result(int code)
 {
-    return code == MPBLE_IRQ_GATTS_READ_REQUEST;
+    return code == MPBLE_IRQ_GATTS_READ_REQUEST || code == MPBLE_IRQ_L2CAP_ACCEPT;
 }
 
 /* "int if possible" (5.3): None or anything non-numeric is 0, True 1, ints as given,

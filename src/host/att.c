@@ -76,10 +76,16 @@ void att_link_down(struct host *h, struct conn *c)
     att_server_on_disconnect(h, c);
 }
 
-static void on_tx_room(struct host *h, struct conn *c)
+static void on_pdu(struct host *h, struct conn *c, struct l2cap_chan *ch, const uint8_t *pdu,
+                   size_t len)
+{
+    att_on_pdu(h, c, pdu, len);
+}
+
+static void on_tx_room(struct host *h, struct conn *c, struct l2cap_chan *ch)
 {
     att_client_on_tx_room(h, c);
     att_server_on_tx_room(h, c);
 }
 
-const struct l2cap_chan_ops att_chan_ops = {.recv = att_on_pdu, .tx_room = on_tx_room};
+const struct l2cap_chan_ops att_chan_ops = {.recv = on_pdu, .tx_room = on_tx_room};

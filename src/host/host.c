@@ -12,6 +12,7 @@
 #include "host/gatts.h"
 #include "host/hci_evt.h"
 #include "host/l2cap.h"
+#include "host/l2cap_coc.h"
 #include "host/l2cap_sig.h"
 #include "host/smp.h"
 #include "host/startup.h"
@@ -77,6 +78,7 @@ static void on_link_down(struct host *h, struct conn *c)
     acl_link_down(h, c);
     att_link_down(h, c);
     gatts_conn_reset(h, c);
+    l2cap_coc_link_down(h, c);
     l2cap_link_down(h, c);
 }
 
@@ -113,6 +115,7 @@ void host_free(struct host *h)
     if (h == NULL)
         return;
     gatts_stop(h);
+    l2cap_coc_free(h);
     conn_free(h);
     if (h->fd >= 0)
         close(h->fd);

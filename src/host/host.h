@@ -28,6 +28,7 @@
 #include "host/conn.h"
 #include "host/hci.h"
 #include "host/host_timer.h"
+#include "host/l2cap_coc.h"
 #include "host/snoop.h"
 #include "host/startup.h"
 #include "mpble/mpble.h"
@@ -91,6 +92,9 @@ struct host {
     struct acl_upper acl_up;
     uint16_t acl_credits; /* controller ACL buffers free (Vol 4 Part E 4.1.1) */
     unsigned tx_next;     /* round robin over the links */
+
+    /* L2CAP credit-based channels (l2cap_coc.c): servers and channels */
+    struct l2cap_coc coc;
 
     /* GATT server (gatts.c): the attribute database and the stored values */
     struct gatts_db *gatts;

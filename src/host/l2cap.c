@@ -32,6 +32,41 @@ int l2cap_fixed_open(struct host *h, struct conn *c, uint16_t cid, uint16_t mtu,
     return -ENOMEM;
 }
 
+struct l2cap_chan *l2cap_dynamic_open(struct conn *c, const struct l2cap_chan_ops *ops, void *owner)
+{
+    unsigned dynamic = 0;
+    struct l2cap_chan *slot = NULL;
+    for (unsigned i = 0; i < L2CAP_MAX_CHANS; i++) {
+        struct l2cap_chan *ch = &c->l2cap.chans[i];
+        if (ch->ops == NULL && slot == NULL)
+            slot = ch;
+        else if (ch->ops && ch->scid >= L2CAP_CID_DYN_FIRST)
+            dynamic++;
+    }
+    if (slot == NULL || dynamic >= L2CAP_DYN_PER_LINK)
+        return NULL;
+    uint16_t cid = L2CAP_CID_DYN_FIRST;
+    while (l2cap_chan_by_cid(c, cid) != NULL)
+        cid++; /* at most L2CAP_DYN_PER_LINK of the 64 are taken */
+    *slot = (struct l2cap_chan){.ops = ops, .scid = cid, .owner = owner};
+    return slot;
+}
+
+void l2cap_chan_close(struct l2cap_chan *ch)
+{
+    *ch = (struct l2cap_chan){0};
+}
+
+struct l2cap_chan *l2cap_chan_by_dcid(struct conn *c, uint16_t dcid)
+{
+    for (unsigned i = 0; i < L2CAP_MAX_CHANS; i++) {
+        struct l2cap_chan *ch = &c->l2cap.chans[i];
+        if (ch->ops && ch->scid >= L2CAP_CID_DYN_FIRST && ch->dcid == dcid)
+            return ch;
+    }
+    return NULL;
+}
+
 struct l2cap_chan *l2cap_chan_by_cid(struct conn *c, uint16_t cid)
 {
     for (unsigned i = 0; i < L2CAP_MAX_CHANS; i++) {
@@ -47,12 +82,12 @@ int l2cap_send(struct host *h, struct conn *c, uint16_t cid, enum acl_class cls,
 {
     if (len > 0xffff - L2CAP_HDR)
         return -EMSGSIZE;
+    struct l2cap_chan *ch = l2cap_chan_by_cid(c, cid);
     uint8_t hdr[L2CAP_HDR];
     put_le16(hdr, (uint16_t)len);
-    put_le16(hdr + 2, cid);
+    put_le16(hdr + 2, ch ? ch->dcid : cid);
     int rc = acl_queue(h, c, cls, hdr, sizeof hdr, payload, len);
-    struct l2cap_chan *ch;
-    if (rc == -ENOMEM && (ch = l2cap_chan_by_cid(c, cid)) != NULL)
+    if (rc == -ENOMEM && ch != NULL)
         ch->wants_room = true;
     return rc;
 }
@@ -74,7 +109,7 @@ void l2cap_on_tx_room(struct host *h, struct conn *c)
         if (ch->ops && ch->wants_room) {
             ch->wants_room = false;
             if (ch->ops->tx_room)
-                ch->ops->tx_room(h, c);
+                ch->ops->tx_room(h, c, ch);
         }
     }
 }
@@ -85,6 +120,6 @@ void l2cap_on_pdu(struct host *h, struct conn *c, const uint8_t *pdu, size_t len
         return;
     struct l2cap_chan *ch = l2cap_chan_by_cid(c, get_le16(pdu + 2));
     if (ch)
-        ch->ops->recv(h, c, pdu + L2CAP_HDR, len - L2CAP_HDR);
+        ch->ops->recv(h, c, ch, pdu + L2CAP_HDR, len - L2CAP_HDR);
     /* else an unknown channel: discarded (Vol 3 Part A 4) */
 }

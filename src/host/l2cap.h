@@ -17,17 +17,23 @@ struct conn;
 #define L2CAP_CID_LE_SIGNALING 0x0005
 #define L2CAP_CID_SMP 0x0006
 #define L2CAP_HDR 4 /* length(2) channel id(2): a B-frame, Vol 3 Part A 3.1 */
-/* Channels one link holds at once: the three fixed ones, and room for dynamic
- * (credit-based) ones, CIDs 0x0040-0x007F (2.1). */
-#define L2CAP_MAX_CHANS 8
+/* The LE dynamic CIDs (2.1), and how many of them one link holds open at once. */
+#define L2CAP_CID_DYN_FIRST 0x0040
+#define L2CAP_CID_DYN_LAST 0x007f
+#define L2CAP_DYN_PER_LINK 16
+/* Channels one link holds at once: the three fixed ones and the dynamic ones. */
+#define L2CAP_MAX_CHANS (3 + L2CAP_DYN_PER_LINK)
+
+struct l2cap_chan;
 
 /* What a channel's owner registers. */
 struct l2cap_chan_ops {
     /* One whole PDU's information payload received on the channel. */
-    void (*recv)(struct host *h, struct conn *c, const uint8_t *p, size_t len);
+    void (*recv)(struct host *h, struct conn *c, struct l2cap_chan *ch, const uint8_t *p,
+                 size_t len);
     /* A send on the channel found the link's transmit queue full, and room has
      * freed since (NULL: the owner does not wait for room). */
-    void (*tx_room)(struct host *h, struct conn *c);
+    void (*tx_room)(struct host *h, struct conn *c, struct l2cap_chan *ch);
 };
 
 struct l2cap_chan {
@@ -35,10 +41,12 @@ struct l2cap_chan {
     uint16_t scid, dcid;              /* ours and the peer's; the same for a fixed channel */
     uint16_t mtu, mps;                /* the largest SDU and PDU payload the owner takes */
     bool wants_room;                  /* a send found the queue full: tell the owner of room */
+    void *owner;                      /* the owner's state of a dynamic channel */
 };
 
 struct l2cap_link {
     struct l2cap_chan chans[L2CAP_MAX_CHANS];
+    uint8_t next_ident; /* the last signalling identifier this host used (4) */
 };
 
 /* A link came up: no channel is open. Down: every channel is closed. */
@@ -47,10 +55,17 @@ void l2cap_link_down(struct host *h, struct conn *c);
 /* Opens a fixed channel on c (at link up). 0, or -ENOMEM when the table is full. */
 int l2cap_fixed_open(struct host *h, struct conn *c, uint16_t cid, uint16_t mtu,
                      const struct l2cap_chan_ops *ops);
+/* Opens a dynamic channel on c with the lowest free CID of 0x0040-0x007F: the
+ * channel (dcid still 0), or NULL when the link holds L2CAP_DYN_PER_LINK already. */
+struct l2cap_chan *l2cap_dynamic_open(struct conn *c, const struct l2cap_chan_ops *ops,
+                                      void *owner);
+void l2cap_chan_close(struct l2cap_chan *ch);
 /* The open channel with our CID cid, or NULL. */
 struct l2cap_chan *l2cap_chan_by_cid(struct conn *c, uint16_t cid);
+/* The open dynamic channel whose peer's CID is dcid, or NULL. */
+struct l2cap_chan *l2cap_chan_by_dcid(struct conn *c, uint16_t dcid);
 
-/* Sends one PDU of class cls on channel cid of c: framed, fragmented into ACL packets
+/* Sends one PDU of class cls on our channel cid of c (to the peer's CID of it): framed, fragmented into ACL packets
  * and queued until the controller has buffers for them. 0; -ENOMEM when the link's
  * transmit queue cannot take it now (nothing is queued then; the channel's tx_room
  * follows when room frees); -EMSGSIZE when it never could; -ENOTCONN when c is not

@@ -10,7 +10,8 @@
 #define SMP_SECURITY_REQUEST 0x0b
 #define SMP_REASON_PAIRING_NOT_SUPPORTED 0x05
 
-static void on_smp(struct host *h, struct conn *c, const uint8_t *p, size_t len)
+static void on_smp(struct host *h, struct conn *c, struct l2cap_chan *ch, const uint8_t *p,
+                   size_t len)
 {
     if (len < 1 || (p[0] != SMP_PAIRING_REQUEST && p[0] != SMP_SECURITY_REQUEST))
         return;

@@ -717,7 +717,7 @@ static void test_indicate(void)
     EXPECT_NO_TX();
     EXPECT_NO_EV();
     fk.tx_fail = 0;
-    att_chan_ops.tx_room(&fk.h, c);
+    att_chan_ops.tx_room(&fk.h, c, NULL);
     EXPECT_TX(0x1d, HR, 0x00, '3');
     EXPECT_NO_TX();
     EXPECT_NO_EV();
@@ -771,7 +771,7 @@ static void test_send_update(void)
     EXPECT_NO_TX();
     EXPECT_NO_EV();
     fk.tx_fail = 0;
-    att_chan_ops.tx_room(&fk.h, c);
+    att_chan_ops.tx_room(&fk.h, c, NULL);
     fake_advance(0);
     EXPECT_READ_REQ(0xffff, HR);
     t = fake_tx();

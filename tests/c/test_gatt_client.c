@@ -369,7 +369,7 @@ static void test_queue(void)
     fake_advance(ATT_TIMEOUT_US);
     EXPECT_NO_TX();
     EXPECT_NO_EV();
-    att_chan_ops.tx_room(&fk.h, c);
+    att_chan_ops.tx_room(&fk.h, c, NULL);
     EXPECT_TX(0x0a, 0x07, 0x00);
     RX(c, 0x0b, 'v');
     EXPECT_EV(MPBLE_IRQ_GATTC_READ_RESULT);

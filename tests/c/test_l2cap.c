@@ -14,16 +14,35 @@
 #include "host/gattc.h"
 #include "host/host.h"
 #include "host/l2cap.h"
+#include "host/l2cap_coc.h"
 
 static struct host *h;
 static int ctl; /* the controller's end */
+static uint64_t now_us;
+static struct mpble_event evs[64];
+static unsigned nev;
+static int accept_result; /* what the application answers L2CAP_ACCEPT */
+
+static uint64_t test_clock(void)
+{
+    return now_us;
+}
+
+static int on_event(void *ctx, const struct mpble_event *ev, struct mpble_reply *reply)
+{
+    if (nev < 64)
+        evs[nev++] = *ev;
+    return ev->code == MPBLE_IRQ_L2CAP_ACCEPT ? accept_result : 0;
+}
 
 static void setup(uint16_t acl_mtu, uint16_t acl_pkts)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         abort();
-    struct host_base base = {0};
+    struct host_base base = {.fn = on_event, .now = test_clock};
+    nev = 0;
+    accept_result = 0;
     h = host_new(&base);
     if (h == NULL)
         abort();
@@ -362,6 +381,8 @@ static void test_data_allowance(void)
     teardown();
 }
 
+#include "test_l2cap_coc.h"
+
 int main(void)
 {
     RUN(test_tx_room());
@@ -370,5 +391,13 @@ int main(void)
     RUN(test_signalling_and_smp());
     RUN(test_central_param_update());
     RUN(test_reassembly_errors());
+    RUN(test_coc_request_results());
+    RUN(test_coc_connect_out());
+    RUN(test_coc_refusal_statuses());
+    RUN(test_coc_rtx());
+    RUN(test_coc_data_both_ways());
+    RUN(test_coc_violations());
+    RUN(test_coc_disconnection());
+    RUN(test_coc_link_lost());
     return check_summary("test_l2cap");
 }

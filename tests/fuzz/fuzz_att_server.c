@@ -128,7 +128,7 @@ static void act(uint8_t tag, const uint8_t *d, size_t size, size_t *i)
         conns[b & 1] = fake_connect(b & 1, (uint16_t)(0x40 + (b & 1)));
         break;
     case 0xfe: /* the link's transmit queue has room again */
-        att_chan_ops.tx_room(&fk.h, conns[b & 1]);
+        att_chan_ops.tx_room(&fk.h, conns[b & 1], NULL);
         break;
     default:
         break;

@@ -16,10 +16,7 @@ from .support import IRQ_SCAN_DONE, Events
 
 # Methods of features not built yet: absent, so that programs can test for them
 # with hasattr (hci_cmd is absent on the reference's unix port too).
-LATER_METHODS = (
-    "gap_pair", "gap_passkey", "hci_cmd",
-    "l2cap_listen", "l2cap_connect", "l2cap_disconnect", "l2cap_send", "l2cap_recvinto",
-)
+LATER_METHODS = ("gap_pair", "gap_passkey", "hci_cmd")
 
 
 class ErrnoMixin:
