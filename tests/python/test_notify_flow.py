@@ -19,6 +19,7 @@ from .support import (IRQ_CENTRAL_DISCONNECT, IRQ_GATTC_NOTIFY, IRQ_GATTC_READ_D
 
 FAST_N = 200000
 SLOW_N = 2000
+BLOCKED_N = 50000
 STREAM_BUDGET = 120.0  # seconds: the stream's wall-clock bound, well above its usual time
 
 # Sends n values (a sequence number, then zeros up to size octets) with send(value),
@@ -131,8 +132,10 @@ class NotifyFlow(support.ConnTestCase):
 
     def test_handler_that_blocks(self):
         """The handler blocks for half a second at the first notification (the
-        stack stands still meanwhile, as on MicroPython): every later one arrives."""
-        self.stream(SLOW_N, 0.0, first_delay=0.5)
+        stack stands still meanwhile, as on MicroPython): every later one arrives.
+        Enough of them that the sender meets back-pressure while it blocks (the air's
+        and the sockets' buffers hold some 100 KB)."""
+        self.stream(BLOCKED_N, 0.0, first_delay=0.5)
 
     def test_write_without_response(self):
         """The other way: this process writes with gattc_write(..., 0) as fast as it
