@@ -11,22 +11,15 @@
 #include "host/gatts.h"
 #include "host/host.h"
 
+#include "fuzz_host.h"
+
 static struct host *setup(void)
 {
     static struct host *h;
     if (h)
         return h;
     struct host_base base = {0};
-    h = host_new(&base);
-    if (h == NULL)
-        abort();
-    /* A dead transport: commands fail at once and nothing is written, so every
-     * code path runs without a controller. */
-    h->dead = true;
-    strcpy(h->dead_reason, "fuzzing");
-    h->acl_mtu = 27;
-    h->acl_pkts = 4;
-    h->acl_credits = 4;
+    h = fuzz_dead_host(&base, 27);
     if (gatts_start(h) < 0)
         abort();
     return h;

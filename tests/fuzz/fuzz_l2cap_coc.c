@@ -10,6 +10,8 @@
 #include "host/l2cap.h"
 #include "host/l2cap_coc.h"
 
+#include "fuzz_host.h"
+
 static uint64_t now_us;
 
 static uint64_t fuzz_clock(void)
@@ -31,15 +33,8 @@ static struct host *setup(void)
     if (h)
         return h;
     struct host_base base = {.fn = on_event, .now = fuzz_clock};
-    h = host_new(&base);
-    if (h == NULL)
-        abort();
-    /* A dead transport: nothing is written, the queues fill and stall sends. */
-    h->dead = true;
-    strcpy(h->dead_reason, "fuzzing");
-    h->acl_mtu = 251;
-    h->acl_pkts = 4;
-    h->acl_credits = 4;
+    /* Nothing is written: the queues fill and stall sends. */
+    h = fuzz_dead_host(&base, 251);
     return h;
 }
 
